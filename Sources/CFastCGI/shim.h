@@ -1,0 +1,2 @@
+#include <fcgiapp.h>
+#include <sys/socket.h>

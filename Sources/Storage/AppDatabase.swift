@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+
+/// The appliance's one SQLite database: opened in WAL mode through a pool, migrated at start.
+/// Every write is a method named by its intent and runs in one transaction.
+public final class AppDatabase: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database file and runs pending migrations.
+    public static func open(path: String) throws -> AppDatabase {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        return try AppDatabase(pool)
+    }
+
+    /// A fresh private in-memory database, for tests.
+    public static func inMemory() throws -> AppDatabase {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        return try AppDatabase(DatabaseQueue(configuration: configuration))
+    }
+
+    init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Schema.migrator.migrate(writer)
+    }
+
+    /// `PRAGMA integrity_check`'s verdict: "ok" for a sound file.
+    public func integrityCheck() throws -> String {
+        try writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+
+    /// Writes a consistent copy of the whole database to `path` while writers go on.
+    public func backup(to path: String) throws {
+        let destination = try DatabaseQueue(path: path)
+        try writer.backup(to: destination)
+    }
+
+    /// Folds the WAL back into the main file; called by maintenance.
+    public func checkpoint() throws {
+        if let pool = writer as? DatabasePool {
+            try pool.writeWithoutTransaction { db in
+                _ = try db.checkpoint(.truncate)
+            }
+        }
+    }
+}
+
+extension Date {
+    var storedSeconds: Double { timeIntervalSince1970 }
+    init(storedSeconds: Double) { self.init(timeIntervalSince1970: storedSeconds) }
+}

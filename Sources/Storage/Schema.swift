@@ -1,0 +1,88 @@
+import GRDB
+
+/// Migrations, in shipping order. A migration is never edited once released: add a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 accounts, sessions, links, outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE account (
+                        id INTEGER PRIMARY KEY,
+                        uid TEXT NOT NULL UNIQUE,
+                        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        first_name TEXT NOT NULL,
+                        last_name TEXT NOT NULL,
+                        email_language TEXT NOT NULL,
+                        password_hash TEXT,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'disabled')),
+                        failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+                        throttled_until REAL,
+                        locked INTEGER NOT NULL DEFAULT 0,
+                        created_at REAL NOT NULL,
+                        password_changed_at REAL
+                    );
+                    CREATE TABLE email_link (
+                        id INTEGER PRIMARY KEY,
+                        token_hash BLOB NOT NULL UNIQUE,
+                        purpose TEXT NOT NULL,
+                        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                        new_email TEXT,
+                        created_at REAL NOT NULL,
+                        expires_at REAL NOT NULL,
+                        used_at REAL
+                    );
+                    CREATE INDEX email_link_account ON email_link(account_id);
+                    CREATE TABLE sso_session (
+                        id INTEGER PRIMARY KEY,
+                        id_hash BLOB NOT NULL UNIQUE,
+                        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                        level TEXT NOT NULL,
+                        methods TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        last_seen_at REAL NOT NULL,
+                        expires_at REAL NOT NULL,
+                        ip TEXT NOT NULL,
+                        user_agent TEXT NOT NULL
+                    );
+                    CREATE INDEX sso_session_account ON sso_session(account_id);
+                    CREATE TABLE mail_outbox (
+                        id INTEGER PRIMARY KEY,
+                        message_id TEXT NOT NULL UNIQUE,
+                        recipient TEXT NOT NULL,
+                        message BLOB NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at REAL NOT NULL,
+                        lease_until REAL,
+                        last_error TEXT,
+                        created_at REAL NOT NULL,
+                        sent_at REAL
+                    );
+                    CREATE INDEX mail_outbox_due ON mail_outbox(status, next_attempt_at);
+                    CREATE TABLE rate_limit (
+                        bucket TEXT PRIMARY KEY,
+                        window_start REAL NOT NULL,
+                        count INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY,
+                        at REAL NOT NULL,
+                        event TEXT NOT NULL,
+                        account_id INTEGER,
+                        email TEXT,
+                        ip TEXT NOT NULL,
+                        user_agent TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX audit_log_account ON audit_log(account_id);
+                    CREATE TABLE captcha (
+                        id_hash BLOB PRIMARY KEY,
+                        answer TEXT NOT NULL,
+                        expires_at REAL NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+}
