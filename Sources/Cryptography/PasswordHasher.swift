@@ -21,6 +21,8 @@ public final class PasswordHasher: Sendable {
 
     private let parameters: Parameters
     private let slots: DispatchSemaphore
+    private let decoyLock = NSLock()
+    nonisolated(unsafe) private var decoy: String?
 
     public init(parameters: Parameters = .owasp, maxConcurrent: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.parameters = parameters
@@ -39,7 +41,19 @@ public final class PasswordHasher: Sendable {
             parameters.iterations, parameters.memoryKiB, parameters.parallelism,
             bytes, bytes.count, salt, salt.count, 32, &encoded, length)
         precondition(status == ARGON2_OK.rawValue, "argon2id_hash_encoded failed: \(status)")
-        return String(cString: encoded)
+        return String(decoding: encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Spends the time of a real verification without an account to verify against, so that
+    /// response times do not reveal which e-mail addresses have accounts.
+    public func verifyDecoy(_ password: String) {
+        let encoded = decoyLock.withLock {
+            if let decoy { return decoy }
+            let made = hash("decoy", salt: Array("decoy-salt-16byt".utf8))
+            decoy = made
+            return made
+        }
+        _ = verify(password, against: encoded)
     }
 
     public func verify(_ password: String, against encoded: String) -> Bool {

@@ -11,11 +11,11 @@ internal import CFastCGI
 public final class FastCGIServer: @unchecked Sendable {
     public struct Options: Sendable {
         public var socketPath: String
-        public var socketMode: mode_t
+        public var socketMode: UInt32
         public var workers: Int
         public var maxBodyBytes: Int
         public var drainSeconds: Double
-        public init(socketPath: String, socketMode: mode_t = 0o660, workers: Int, maxBodyBytes: Int = 1 << 20, drainSeconds: Double = 4.5) {
+        public init(socketPath: String, socketMode: UInt32 = 0o660, workers: Int, maxBodyBytes: Int = 1 << 20, drainSeconds: Double = 4.5) {
             self.socketPath = socketPath
             self.socketMode = socketMode
             self.workers = workers
@@ -53,7 +53,7 @@ public final class FastCGIServer: @unchecked Sendable {
         unlink(options.socketPath)
         let socket = FCGX_OpenSocket(options.socketPath, 1024)
         guard socket >= 0 else { throw FastCGIError.cannotListen(options.socketPath) }
-        chmod(options.socketPath, options.socketMode)
+        chmod(options.socketPath, mode_t(options.socketMode))
         listenSocket = socket
 
         let finished = DispatchGroup()

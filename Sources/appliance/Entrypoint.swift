@@ -1,1 +1,3 @@
-print("x")
+import Commands
+
+Appliance.main()

@@ -1,0 +1,36 @@
+# Login Appliance — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+SWIFT_FLAGS ?= -c release
+BIN := .build/release/appliance
+VENV := .build/e2e-venv
+
+.PHONY: run test build deps test-deps unit e2e bench install clean
+
+run: deps build
+	scripts/run-dev.sh
+
+build:
+	swift build $(SWIFT_FLAGS) --product appliance
+
+deps:
+	scripts/install-deps.sh
+
+test-deps:
+	scripts/install-deps.sh --test
+	@test -x $(VENV)/bin/pytest || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/e2e/requirements.txt
+
+test: test-deps build unit e2e
+
+unit:
+	swift test
+
+e2e:
+	APPLIANCE_BIN=$(CURDIR)/$(BIN) $(VENV)/bin/pytest -q Tests/e2e
+
+install: deps build
+	scripts/install.sh "$(PREFIX)"
+
+clean:
+	rm -rf .build

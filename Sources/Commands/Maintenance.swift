@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Identity
+import Storage
+
+/// `appliance maintenance`: delivers due mail, then purges what has expired. Safe from cron every
+/// minute, next to `serve` and to another `maintenance`: mail is claimed under a lease in a write
+/// transaction, so two runs never take the same message and a killed run's claims come due again.
+struct Maintenance: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Deliver queued mail and purge expired data (run from cron).")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Only print the outbox's state and the messages that failed.")
+    var status = false
+
+    func run() throws {
+        let runtime = try Runtime.load(options, label: "maintenance")
+        let database = runtime.dependencies.database
+        if status {
+            let counts = try database.read { try $0.outboxCounts() }
+            print("outbox: queued=\(counts.queued) sending=\(counts.sending) sent=\(counts.sent) failed=\(counts.failed)")
+            for mail in try database.read({ try $0.failedMail() }) {
+                print("failed: id=\(mail.id) to=\(mail.recipient) attempts=\(mail.attempts) error=\(mail.lastError ?? "-")")
+            }
+            return
+        }
+        let delivery = MailDelivery(runtime.dependencies, transport: try runtime.mailTransport(), logger: runtime.logger)
+        let sent = try delivery.deliverDue()
+        let report = try Identity.Maintenance(runtime.dependencies).purgeExpired()
+        runtime.logger.info("maintenance done", metadata: ["delivered": "\(sent.delivered)", "failed": "\(sent.failed)", "purged": "\(report)"])
+    }
+}

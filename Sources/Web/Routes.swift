@@ -1,0 +1,41 @@
+/// Every URL the appliance answers, its method and its handler: the whole surface in one place.
+enum Routes {
+    static let table: [Route] = [
+        .get("/healthz", HealthPages.health),
+        .get("/privacy", HealthPages.privacy),
+
+        // Sign-in and sign-out
+        .get("/login", LoginPages.show),
+        .post("/login", LoginPages.submit),
+        .get("/logout", LoginPages.logout),
+        .get("/unlock", LoginPages.unlock),
+
+        // Self-registration and its CAPTCHA
+        .get("/register", RegisterPages.show),
+        .post("/register", RegisterPages.submit),
+        .get("/captcha/image", RegisterPages.captchaImage),
+        .get("/captcha/audio", RegisterPages.captchaAudio),
+
+        // Choosing a password from an e-mailed link, and asking for a new link
+        .get("/password/set", PasswordPages.show),
+        .post("/password/set", PasswordPages.submit),
+        .get("/password/samples", PasswordPages.samples),
+        .get("/password/lost", PasswordPages.showLost),
+        .post("/password/lost", PasswordPages.submitLost),
+
+        // My Account
+        .get("/account", AccountPages.overview),
+        .get("/account/profile", AccountPages.showProfile),
+        .post("/account/profile", AccountPages.submitProfile),
+        .get("/account/email", AccountPages.showEmail),
+        .post("/account/email", AccountPages.submitEmail),
+        .get("/account/email/confirm", AccountPages.confirmEmail),
+        .get("/account/password", AccountPages.showPassword),
+        .post("/account/password", AccountPages.submitPassword),
+        .get("/account/delete", AccountPages.showDelete),
+        .post("/account/delete", AccountPages.submitDelete),
+
+        // The cookie notice's "OK"
+        .post("/cookies/dismiss", HealthPages.dismissNotice),
+    ]
+}

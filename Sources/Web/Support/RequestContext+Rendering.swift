@@ -1,0 +1,72 @@
+import FastCGI
+import Foundation
+import Identity
+import Storage
+
+extension RequestContext {
+    /// Renders a page in the request's language with the shared chrome (header, menu, selector, notice).
+    func render(_ template: String, _ model: [String: Any] = [:], status: Int = 200, title: String? = nil) throws -> HTTPResponse {
+        let body = app.renderer.page(template, model: model, chrome: try chrome(title: title))
+        return HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: body)
+    }
+
+    func chrome(title: String?) throws -> [String: Any] {
+        let signedIn = try session()
+        var chrome: [String: Any] = [
+            "t": t.catalog,
+            "lang": t.language,
+            "title": title ?? "",
+            "csrf": csrfToken,
+            "organisation": settings.organisation.name,
+            "logo_url": settings.organisation.logoURL,
+            "has_logo": !settings.organisation.logoURL.isEmpty,
+            "show_notice": cookies[Self.noticeCookie] != "1",
+            "current_path": request.path,
+            "languages": app.renderer.locales.languages.map { code -> [String: Any] in
+                ["code": code, "name": app.renderer.locales.catalog(code)["language_name"] ?? code,
+                 "href": languageLink(code), "current": code == t.language]
+            },
+        ]
+        if let (_, account) = signedIn {
+            chrome["user"] = ["name": "\(account.firstName) \(account.lastName)", "email": account.email]
+        }
+        return chrome
+    }
+
+    /// The current URL with `lang` set, keeping the other query parameters (a link's token, say).
+    private func languageLink(_ code: String) -> String {
+        var parts = request.query.split(separator: "&").filter { !$0.hasPrefix("lang=") }.map(String.init)
+        parts.append("lang=\(code)")
+        return request.path + "?" + parts.joined(separator: "&")
+    }
+
+    /// A form's model: the values typed (kept so nobody retypes), the error summary and per-field messages.
+    func formModel(values: [String: String], errors: [FieldError]) -> [String: Any] {
+        var perField: [String: String] = [:]
+        for error in errors where perField[error.field] == nil { perField[error.field] = t(error.messageKey) }
+        return [
+            "values": values,
+            "errors": perField,
+            "has_errors": !errors.isEmpty,
+            "error_summary": errors.map { ["field": $0.field, "message": t($0.messageKey)] },
+        ]
+    }
+
+    func redirect(_ location: String, status: Int = 303) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Location", location)])
+    }
+
+    /// A page that explains a problem in the page's language; never an internal detail.
+    func errorPage(_ status: Int, messageKey: String) -> HTTPResponse {
+        let model: [String: Any] = ["heading": t("error_heading_\(status)"), "message": t(messageKey), "request_id": request.requestID]
+        let chromeValues = (try? chrome(title: t("error_heading_\(status)"))) ?? ["t": t.catalog, "lang": t.language]
+        let body = app.renderer.page("error", model: model, chrome: chromeValues)
+        return HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: body)
+    }
+
+    /// A redirect to the sign-in page that comes back here afterwards.
+    func redirectToSignIn() -> HTTPResponse {
+        let next = request.path + (request.query.isEmpty ? "" : "?" + request.query)
+        return redirect("/login?next=\(FormData.encode(next))")
+    }
+}
