@@ -28,7 +28,6 @@ public final class FastCGIServer: @unchecked Sendable {
     private let responder: any Responder
     private let logger: Logger
     private let onReload: @Sendable () -> Void
-    private let acceptLock = NSLock()
     private let stateLock = NSLock()
     private var stopping = false
     private var inFlight = 0
@@ -102,9 +101,11 @@ public final class FastCGIServer: @unchecked Sendable {
         guard FCGX_InitRequest(&request, listenSocket, 0) == 0 else { return }
         while true {
             if stateLock.withLock({ stopping }) { break }
-            acceptLock.lock()
+            // No lock around accept, unlike libfcgi's threaded example: with nginx's kept-alive
+            // connections a worker waits inside FCGX_Accept_r for the next request on *its*
+            // connection, and holding a shared lock there starves every other connection.
+            // accept() on one listening socket from many threads is safe on Linux.
             let accepted = FCGX_Accept_r(&request)
-            acceptLock.unlock()
             guard accepted >= 0 else { break }
             let proceed = stateLock.withLock { () -> Bool in
                 if stopping { return false }

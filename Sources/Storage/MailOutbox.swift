@@ -107,3 +107,16 @@ extension Store {
         return db.changesCount
     }
 }
+
+extension Store {
+    /// Every message in the outbox, oldest first (for tests and diagnostics).
+    public func allOutboxMessages(recipient: String? = nil) throws -> [[UInt8]] {
+        let rows: [Data]
+        if let recipient {
+            rows = try Data.fetchAll(db, sql: "SELECT message FROM mail_outbox WHERE recipient = ? ORDER BY id", arguments: [recipient])
+        } else {
+            rows = try Data.fetchAll(db, sql: "SELECT message FROM mail_outbox ORDER BY id")
+        }
+        return rows.map { [UInt8]($0) }
+    }
+}

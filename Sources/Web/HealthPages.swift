@@ -12,6 +12,14 @@ enum HealthPages {
         try c.render("message", ["heading": c.t("privacy_title"), "message": c.t("privacy_text", ["organisation": c.settings.organisation.name])], title: c.t("privacy_title"))
     }
 
+    /// The organisation's colour as a CSS variable, so branding needs no file edits.
+    static func brandStylesheet(_ c: RequestContext) throws -> HTTPResponse {
+        HTTPResponse(
+            status: 200,
+            headers: [("Content-Type", "text/css; charset=utf-8"), ("Cache-Control", "public, max-age=300")],
+            body: Array(":root { --brand: \(c.settings.organisation.primaryColor); }\n".utf8))
+    }
+
     static func dismissNotice(_ c: RequestContext) throws -> HTTPResponse {
         c.setCookie(RequestContext.noticeCookie, "1", maxAge: 365 * 86400)
         return c.redirect(LocalPath.sanitize(c.form["return"]) ?? "/login")

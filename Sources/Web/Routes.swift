@@ -3,6 +3,7 @@ enum Routes {
     static let table: [Route] = [
         .get("/healthz", HealthPages.health),
         .get("/privacy", HealthPages.privacy),
+        .get("/brand.css", HealthPages.brandStylesheet),
 
         // Sign-in and sign-out
         .get("/login", LoginPages.show),
@@ -15,6 +16,7 @@ enum Routes {
         .post("/register", RegisterPages.submit),
         .get("/captcha/image", RegisterPages.captchaImage),
         .get("/captcha/audio", RegisterPages.captchaAudio),
+        .get("/captcha/new", RegisterPages.newCaptcha),
 
         // Choosing a password from an e-mailed link, and asking for a new link
         .get("/password/set", PasswordPages.show),

@@ -61,6 +61,14 @@ enum RegisterPages {
         return try c.render("register", model, status: errors.isEmpty ? 200 : status, title: c.t("register_title"))
     }
 
+    /// A fresh challenge for the page's "show another code" control, so the typed form is kept.
+    static func newCaptcha(_ c: RequestContext) throws -> HTTPResponse {
+        guard c.settings.registration.enabled, c.settings.registration.captcha else { return c.errorPage(404, messageKey: "error_not_found") }
+        let id = try CaptchaService(c.dependencies).newChallenge()
+        let json = #"{"id":"\#(id)","image":"/captcha/image?id=\#(id)","audio":"/captcha/audio?id=\#(id)&lang=\#(c.t.language)"}"#
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
+    }
+
     static func captchaImage(_ c: RequestContext) throws -> HTTPResponse {
         guard let png = try CaptchaService(c.dependencies).image(id: c.query.string("id")) else {
             return HTTPResponse(status: 404, contentType: "text/plain; charset=utf-8", body: "unknown or expired challenge\n")

@@ -1,5 +1,5 @@
-import Cryptography
 import Basics
+import Cryptography
 import Foundation
 
 #if canImport(Glibc)
@@ -43,7 +43,10 @@ public struct FileMailTransport: MailTransport {
     /// of the original id is appended so two different ids can never share a file.
     static func fileName(for messageID: String) -> String {
         let allowed = messageID.unicodeScalars.map { scalar -> Character in
-            let ok = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "@._+-".unicodeScalars.contains(scalar))
+            let ok =
+                scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "@._+-".unicodeScalars.contains(scalar))
             return ok ? Character(scalar) : "_"
         }
         var base = String(allowed)

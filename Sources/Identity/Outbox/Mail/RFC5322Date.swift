@@ -11,7 +11,8 @@ enum RFC5322Date {
         let (dayNumber, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = civil(fromDays: dayNumber)
         let weekday = days[Int(floorDivide(dayNumber, 7).1)]
-        let time = [secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60].map { pad($0, 2) }.joined(separator: ":")
+        let time = [secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60].map { pad($0, 2) }.joined(
+            separator: ":")
         return "\(weekday), \(pad(Int64(day), 2)) \(months[month - 1]) \(pad(year, 4)) \(time) +0000"
     }
 

@@ -41,7 +41,8 @@ public struct SMTPConfiguration: Sendable, Equatable {
         var tls: String?
         for item in components.queryItems ?? [] {
             guard item.name == "tls", tls == nil, let value = item.value else {
-                throw MailTransportConfigurationError.invalidOption("unknown or repeated query parameter '\(item.name)'")
+                throw MailTransportConfigurationError.invalidOption(
+                    "unknown or repeated query parameter '\(item.name)'")
             }
             tls = value
         }
@@ -52,14 +53,17 @@ public struct SMTPConfiguration: Sendable, Equatable {
         case (_, "required"): security = .required
         case (_, "opportunistic"): security = .opportunistic
         case (_, "none"): security = .none
-        case (_, let other?): throw MailTransportConfigurationError.invalidOption("tls=\(other) (use required, opportunistic or none)")
+        case (_, let other?):
+            throw MailTransportConfigurationError.invalidOption("tls=\(other) (use required, opportunistic or none)")
         }
         components.user = nil
         components.password = nil
         components.query = nil
         components.fragment = nil
         components.scheme = scheme
-        guard let server = components.string else { throw MailTransportConfigurationError.invalidURL("cannot rebuild URL") }
+        guard let server = components.string else {
+            throw MailTransportConfigurationError.invalidURL("cannot rebuild URL")
+        }
         serverURL = server
         self.caFile = caFile
     }

@@ -55,7 +55,8 @@ public struct SMTPTransport: MailTransport {
         var responseCode = 0
         curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &responseCode)
         let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let reason = "smtp \(responseCode == 0 ? "-" : String(responseCode)) curl \(result.rawValue): "
+        let reason =
+            "smtp \(responseCode == 0 ? "-" : String(responseCode)) curl \(result.rawValue): "
             + (detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail)
         return Self.classify(curlCode: result, responseCode: responseCode, reason: reason)
     }

@@ -1,11 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Hands each message to a local sendmail-compatible program (`-i -f <from> -- <to>`, message on
 /// stdin); exit 0 is delivered, EX_TEMPFAIL (75) is temporary, any other exit is permanent.
 public struct SendmailTransport: MailTransport {
@@ -21,39 +15,18 @@ public struct SendmailTransport: MailTransport {
         guard EnvelopeAddress.isValid(from), EnvelopeAddress.isValid(to) else {
             return .permanentFailure("invalid envelope address")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = ["-i", "-f", from, "--", to]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        do {
-            try process.run()
-        } catch {
-            return .temporaryFailure("cannot start sendmail program")
-        }
-        // A local MTA expects local line endings and turns them back into CRLF itself.
-        let body = Self.localLineEndings(message)
-        let writer = input.fileHandleForWriting
-        Thread.detachNewThread {
-            Self.writeIgnoringBrokenPipe(body, to: writer.fileDescriptor)
-            try? writer.close()
-        }
-        if exited.wait(timeout: .now() + timeout) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            exited.wait()
-            return .temporaryFailure("sendmail timed out after \(Int(timeout)) s")
-        }
-        if process.terminationReason == .uncaughtSignal {
-            return .temporaryFailure("sendmail killed by signal \(process.terminationStatus)")
-        }
-        switch process.terminationStatus {
-        case 0: return .delivered
-        case 75: return .temporaryFailure("sendmail exit 75 (EX_TEMPFAIL)")
-        case let status: return .permanentFailure("sendmail exit \(status)")
+        // A local MTA reads local line endings and turns them back into CRLF itself.
+        let input = Self.localLineEndings(message)
+        switch Subprocess.run(
+            program: program, arguments: ["-i", "-f", from, "--", to], input: input, timeout: timeout)
+        {
+        case .exited(0): return .delivered
+        case .exited(75): return .temporaryFailure("sendmail exit 75 (EX_TEMPFAIL)")
+        case .exited(let status): return .permanentFailure("sendmail exit \(status)")
+        case .signalled(let signal): return .temporaryFailure("sendmail killed by signal \(signal)")
+        case .timedOut: return .temporaryFailure("sendmail timed out after \(Int(timeout)) s")
+        case .failedToStart(let code): return .temporaryFailure("cannot start sendmail (errno \(code))")
+        case .statusLost(let code): return .temporaryFailure("sendmail exit status lost (errno \(code))")
         }
     }
 
@@ -65,24 +38,5 @@ public struct SendmailTransport: MailTransport {
             out.append(byte)
         }
         return out
-    }
-
-    /// A program that exits without reading its input would otherwise raise SIGPIPE and kill the
-    /// whole server; blocking it on this short-lived thread turns it into an EPIPE write error,
-    /// and the pending signal dies with the thread.
-    private static func writeIgnoringBrokenPipe(_ bytes: [UInt8], to fd: Int32) {
-        var blocked = sigset_t()
-        sigemptyset(&blocked)
-        sigaddset(&blocked, SIGPIPE)
-        pthread_sigmask(SIG_BLOCK, &blocked, nil)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            written += count
-        }
     }
 }

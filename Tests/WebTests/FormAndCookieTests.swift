@@ -1,0 +1,67 @@
+import Testing
+@testable import Web
+
+@Suite struct FormAndCookieTests {
+    @Test func decodesPercentEncodingPlusAndRepeatedFields() throws {
+        let form = try #require(FormData(urlEncoded: Array("a=1+2&b=%C3%A9t%C3%A9&a=3&empty=&flag".utf8)))
+        #expect(form["a"] == "1 2")
+        #expect(form.all("a") == ["1 2", "3"])
+        #expect(form["b"] == "été")
+        #expect(form["empty"] == "")
+        #expect(form["flag"] == "")
+        #expect(form["missing"] == nil)
+    }
+
+    @Test func rejectsBrokenEncodingInvalidUTF8NULAndTooManyFields() {
+        #expect(FormData(urlEncoded: Array("a=%ZZ".utf8)) == nil)
+        #expect(FormData(urlEncoded: Array("a=%4".utf8)) == nil)
+        #expect(FormData(urlEncoded: Array("a=%FF%FE".utf8)) == nil)
+        #expect(FormData(urlEncoded: Array("a=x%00y".utf8)) == nil)
+        let many = (0...FormData.maximumFields).map { "f\($0)=1" }.joined(separator: "&")
+        #expect(FormData(urlEncoded: Array(many.utf8)) == nil)
+        #expect(FormData(urlEncoded: [0xFF, 0x3D, 0x31]) == nil)
+    }
+
+    @Test func encodeRoundTrips() throws {
+        let value = "a b&c=d/é?%"
+        let form = try #require(FormData(query: "x=" + FormData.encode(value)))
+        #expect(form["x"] == value)
+    }
+
+    @Test func cookiesParseLeniently() {
+        let cookies = RequestCookies(header: "a=1; b=\"two\"; junk; c=; a=ignored")
+        #expect(cookies["a"] == "1")
+        #expect(cookies["b"] == "two")
+        #expect(cookies["c"] == "")
+        #expect(cookies["junk"] == nil)
+        #expect(RequestCookies(header: String(repeating: "x", count: 9000) + "=1")["x"] == nil)
+        #expect(RequestCookies(header: nil)["a"] == nil)
+    }
+
+    @Test func setCookieHasTheHouseDefaults() {
+        let session = SetCookie(name: "la_sso", value: "v", secure: true).headerValue
+        #expect(session == "la_sso=v; Path=/; SameSite=Lax; Secure; HttpOnly")
+        #expect(SetCookie.expired("x", secure: false).headerValue.contains("Max-Age=0"))
+    }
+
+    @Test func onlyLocalPathsAreAcceptedAsDestinations() {
+        #expect(LocalPath.sanitize("/account") == "/account")
+        #expect(LocalPath.sanitize("/account?x=1") == "/account?x=1")
+        for hostile in ["//evil.test", "/\\evil.test", "https://evil.test", "evil", "/a b", "/x\r\nSet-Cookie:a=b", nil] {
+            #expect(LocalPath.sanitize(hostile) == nil)
+        }
+    }
+
+    @Test func acceptLanguageNegotiation() throws {
+        let locales = try Locales(directory: TestPaths.templates + "/locales", languages: ["en"])
+        #expect(locales.negotiate(acceptLanguage: "de-DE, en;q=0.5") == "en")
+        #expect(locales.negotiate(acceptLanguage: "de") == nil)
+        #expect(locales.negotiate(acceptLanguage: nil) == nil)
+    }
+}
+
+import TestSupport
+
+enum TestPaths {
+    static let templates = TestHarness.repositoryRoot + "/templates"
+}

@@ -1,0 +1,95 @@
+import FastCGI
+import Foundation
+import Identity
+import TestSupport
+import Testing
+
+@Suite struct HandlerTests {
+    let strong = "Correct-Horse-42-battery"
+
+    @Test func everyResponseCarriesTheSecurityHeaders() async throws {
+        let h = try await TestHarness.make()
+        let client = TestClient(app: h.app)
+        for response in [client.get("/login"), client.get("/nope"), client.post("/login", form: [:], withCSRF: false)] {
+            #expect(response.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
+            #expect(response.header("X-Frame-Options") == "DENY")
+            #expect(response.header("Referrer-Policy") == "no-referrer")
+        }
+    }
+
+    @Test func postsWithoutAValidCSRFTokenAreRefused() async throws {
+        let h = try await TestHarness.make()
+        _ = try h.makeAccount(email: "ada@example.org", password: strong)
+        let client = TestClient(app: h.app)
+        client.get("/login")
+        #expect(client.post("/login", form: ["email": "ada@example.org"], withCSRF: false).status == 403)
+        #expect(client.post("/login", form: ["email": "ada@example.org", "csrf": "forged"]).status == 403)
+        let stranger = TestClient(app: h.app)
+        let token = stranger.csrfToken()
+        #expect(client.post("/login", form: ["email": "ada@example.org", "csrf": token]).status == 403)
+        #expect(client.post("/login", form: ["email": "ada@example.org"]).status == 303)
+    }
+
+    @Test func twoStepSignInSetsASessionCookieAndShowsTheSignedInPage() async throws {
+        let h = try await TestHarness.make()
+        _ = try h.makeAccount(email: "ada@example.org", password: strong)
+        let client = TestClient(app: h.app)
+        let emailStep = client.post("/login", form: ["email": "ada@example.org"])
+        #expect(emailStep.status == 303)
+        let passwordPage = client.text(client.get("/login"))
+        #expect(passwordPage.contains("ada@example.org") && passwordPage.contains(#"name="password""#))
+        let done = client.post("/login", form: ["email": "ada@example.org", "password": strong, "method": "password", "next": "/account"])
+        #expect(done.status == 303 && done.header("Location") == "/account")
+        let cookie = try #require(done.headers.first { $0.name == "Set-Cookie" && $0.value.hasPrefix("la_sso=") }?.value)
+        #expect(cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Lax") && !cookie.contains("Max-Age"))
+        #expect(client.text(client.get("/account")).contains("Lovelace"))
+        // Only the SHA-256 of the session token is stored.
+        let token = try #require(client.cookies["la_sso"])
+        #expect(try h.database.read { try $0.activeSession(idHash: Array(token.utf8), at: h.clock.now()) } == nil)
+    }
+
+    @Test func wrongPasswordGetsAClearMessageAndKeepsTheEmail() async throws {
+        let h = try await TestHarness.make()
+        _ = try h.makeAccount(email: "ada@example.org", password: strong)
+        let client = TestClient(app: h.app)
+        let page = client.post("/login", form: ["email": "ada@example.org", "password": "wrong", "method": "password"])
+        #expect(page.status == 401)
+        let text = client.text(page)
+        #expect(text.contains("The e-mail address or the password is not right."))
+        #expect(text.contains(#"value="ada@example.org""#))
+    }
+
+    @Test func unknownEmailGoesToRegistrationUnlessConfiguredOtherwise() async throws {
+        let revealing = try await TestHarness.make()
+        let client = TestClient(app: revealing.app)
+        #expect(client.post("/login", form: ["email": "new@example.org"]).header("Location") == "/register?email=new%40example.org")
+        let discreet = try await TestHarness.make { $0.login.revealUnknownEmail = false }
+        let other = TestClient(app: discreet.app)
+        #expect(other.post("/login", form: ["email": "new@example.org"]).header("Location") == "/login")
+    }
+
+    @Test func errorPagesNeverShowInternals() async throws {
+        let h = try await TestHarness.make()
+        let client = TestClient(app: h.app)
+        for response in [client.get("/missing"), client.send(method: "DELETE", target: "/login", body: []), client.send(method: "POST", target: "/login", body: Array("a=%ZZ".utf8), headers: ["content-type": "application/x-www-form-urlencoded"])] {
+            let text = client.text(response)
+            #expect((400..<500).contains(response.status))
+            #expect(!text.contains(".swift") && !text.contains("SQLITE") && !text.contains("Error("))
+        }
+    }
+
+    @Test func accountPagesNeedASession() async throws {
+        let h = try await TestHarness.make()
+        let client = TestClient(app: h.app)
+        for path in ["/account", "/account/profile", "/account/email", "/account/password", "/account/delete"] {
+            let response = client.get(path)
+            #expect(response.status == 303 && response.header("Location")?.hasPrefix("/login?next=") == true, "\(path)")
+        }
+    }
+
+    @Test func headRequestsGetHeadersOnly() async throws {
+        let h = try await TestHarness.make()
+        let response = TestClient(app: h.app).send(method: "HEAD", target: "/login", body: [])
+        #expect(response.status == 200 && response.body.isEmpty)
+    }
+}

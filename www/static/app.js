@@ -1,0 +1,71 @@
+/* Login Appliance — progressive enhancement only: every page works without this file. */
+(function () {
+  "use strict";
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    });
+  }
+
+  // "Generate other sample passwords": replace the examples in place.
+  function refreshSamples(link) {
+    var scope = link.closest(".rules") || document;
+    var list = scope.querySelector("[data-samples]") || document.querySelector("[data-samples]");
+    if (!list) { return Promise.resolve(); }
+    return getJSON("/password/samples").then(function (data) {
+      if (!data || !Array.isArray(data.samples)) { return; }
+      var fragment = document.createDocumentFragment();
+      data.samples.forEach(function (sample) {
+        var item = document.createElement("li");
+        var code = document.createElement("code");
+        code.textContent = String(sample);
+        item.appendChild(code);
+        fragment.appendChild(item);
+      });
+      list.replaceChildren(fragment);
+    });
+  }
+
+  // "Show another code": a fresh CAPTCHA without losing what was typed in the rest of the form.
+  function refreshCaptcha(link) {
+    var group = link.closest(".form-group") || document;
+    return getJSON("/captcha/new").then(function (data) {
+      if (!data || !data.id) { return; }
+      var image = group.querySelector(".captcha__image");
+      var id = group.querySelector('input[name="captcha_id"]');
+      var audio = group.querySelector("[data-captcha-audio]") || group.querySelector('a[href^="/captcha/audio"]');
+      var input = group.querySelector('input[name="captcha"]');
+      if (image && data.image) { image.src = data.image; }
+      if (id) { id.value = data.id; }
+      if (audio && data.audio) { audio.href = data.audio; }
+      if (input) { input.value = ""; input.focus(); }
+    });
+  }
+
+  function onClick(selector, handler) {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest(selector);
+      if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
+      event.preventDefault();
+      handler(link).catch(function () {
+        // The server could not answer: fall back to following the link like without JavaScript.
+        window.location.href = link.href;
+      });
+    });
+  }
+
+  onClick("a[data-samples-refresh]", refreshSamples);
+  onClick("a[data-captcha-refresh]", refreshCaptcha);
+
+  function init() {
+    var summary = document.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
