@@ -29,6 +29,11 @@ unit:
 e2e:
 	APPLIANCE_BIN=$(CURDIR)/$(BIN) $(VENV)/bin/pytest -q Tests/e2e
 
+bench: test-deps
+	swift build -c release --product appliance
+	swift build -c release --product fcgi-ceiling
+	$(VENV)/bin/python bench/run.py
+
 install: deps build
 	scripts/install.sh "$(PREFIX)"
 

@@ -10,7 +10,8 @@ let package = Package(
     name: "appliance",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "appliance", targets: ["appliance"])
+        .executable(name: "appliance", targets: ["appliance"]),
+        .executable(name: "fcgi-ceiling", targets: ["fcgi-ceiling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -69,6 +70,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "appliance", dependencies: ["Commands"], swiftSettings: strict),
+        .executableTarget(
+            name: "fcgi-ceiling",
+            dependencies: ["FastCGI", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .target(
             name: "TestSupport",
             dependencies: ["Basics", "Cryptography", "Storage", "Identity", "FastCGI", "Web"],

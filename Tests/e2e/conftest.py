@@ -86,8 +86,13 @@ class Appliance:
             self.nginx.wait(timeout=10)
 
     # --- command line -------------------------------------------------------------------
+    bin = BIN
+
+    def cli_command(self, *args):
+        return [BIN, *args, "--config", str(self.config)]
+
     def run_cli(self, *args, input=None, check=True, timeout=60):
-        return subprocess.run([BIN, *args, "--config", str(self.config)], input=input, capture_output=True,
+        return subprocess.run(self.cli_command(*args), input=input, capture_output=True,
                               text=True, check=check, timeout=timeout)
 
     def maintenance(self, *args, check=True):

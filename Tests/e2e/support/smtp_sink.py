@@ -2,7 +2,7 @@
 """A tiny SMTP sink for tests: accepts mail on 127.0.0.1, stores each message as a file.
 
 Usage: smtp_sink.py PORT DIR [--fail-first N] [--reject-rcpt ADDR] [--auth USER:PASSWORD]
-                   [--tls-cert CERT --tls-key KEY] [--exit-on-stdin-eof]
+                   [--tls-cert CERT --tls-key KEY] [--exit-on-stdin-eof] [--delay SECONDS]
 
 PORT 0 picks a free port. When ready, prints the port on a line of its own and flushes.
 Each accepted message is written to DIR/<n>.eml (the DATA bytes as received) and the envelope
@@ -37,6 +37,7 @@ class Sink:
         self.reject_rcpt = reject_rcpt
         self.seen = 0
         self.stored = 0
+        self.delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.reject_rcpt and address.lower() == self.reject_rcpt.lower():
@@ -45,6 +46,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.seen += 1
         if self.seen <= self.fail_first:
             return "451 4.3.0 Try again later"
@@ -81,9 +84,11 @@ async def main():
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering each DATA")
     args = parser.parse_args()
     os.makedirs(args.directory, exist_ok=True)
     handler = Sink(args.directory, args.fail_first, args.reject_rcpt)
+    handler.delay = args.delay
     options = {}
     if args.auth:
         options = dict(authenticator=make_authenticator(args.auth), auth_required=True,

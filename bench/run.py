@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""`make bench`: measures the appliance through nginx next to a trivial FastCGI responder's ceiling.
+
+Starts nginx and the release binaries on loopback, creates its own accounts and sessions, runs
+bounded wrk scenarios (and a small threaded client for full sign-ins), prints one table and writes
+bench/results.json. Every load is bounded in time; everything started is stopped.
+"""
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(os.environ.get("APPLIANCE_BIN", ROOT / ".build/release/appliance"))
+CEILING = Path(os.environ.get("CEILING_BIN", ROOT / ".build/release/fcgi-ceiling"))
+DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "16"))
+KEEPALIVE = int(os.environ.get("BENCH_KEEPALIVE", "8"))
+PASSWORD = "Quiet-River-Stone-42"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid, field="VmRSS"):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+class PeakRSS:
+    """Samples a process's resident memory while a scenario runs."""
+
+    def __init__(self, pid):
+        self.pid, self.peak, self.stop = pid, 0.0, threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stop.is_set():
+            self.peak = max(self.peak, rss_mb(self.pid))
+            time.sleep(0.05)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def wrk(url, headers=(), duration=DURATION, connections=CONNECTIONS):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run(command + [url], capture_output=True, text=True, timeout=duration + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def percentile(p):
+        match = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: .*", out)
+    return {"rps": round(rps, 1), "p50_ms": round(percentile(50), 3), "p99_ms": round(percentile(99), 3),
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(0) if errors else ""}
+
+
+class Stack:
+    """nginx in front of one FastCGI process, both on loopback."""
+
+    def __init__(self, workdir, command, socket_path):
+        self.workdir, self.port = workdir, free_port()
+        conf = subprocess.run([str(ROOT / "scripts/nginx-dev.sh"), str(workdir / "nginx"), str(self.port), str(socket_path), "1", "off", str(KEEPALIVE)],
+                              check=True, capture_output=True, text=True).stdout.strip()
+        self.started = time.monotonic()
+        self.app = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(workdir / "app.log", "ab"))
+        self.nginx = subprocess.Popen(["nginx", "-p", str(workdir / "nginx"), "-c", conf, "-g", "daemon off;"],
+                                      stdout=subprocess.DEVNULL, stderr=open(workdir / "nginx.log", "ab"))
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def wait(self, path):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.base + path, timeout=1).status_code == 200:
+                    return (time.monotonic() - self.started) * 1000
+            except requests.RequestException:
+                pass
+            time.sleep(0.002)
+        raise RuntimeError("not ready: " + str(self.workdir))
+
+    def stop(self):
+        for proc in (self.nginx, self.app):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+def sign_in(base, email, ip):
+    session = requests.Session()
+    session.headers["X-Forwarded-For"] = ip
+    html = session.get(base + "/login?change=1").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    response = session.post(base + "/login", data={"email": email, "password": PASSWORD, "method": "password", "csrf": csrf},
+                            allow_redirects=False)
+    assert response.status_code == 303, response.status_code
+    return session
+
+
+def password_signins(base, emails, seconds):
+    """Full sign-ins (load the form, post e-mail and password, follow to the signed-in page) from many threads."""
+    count, lock, stop = [0], threading.Lock(), time.monotonic() + seconds
+    latencies = []
+
+    def worker(index):
+        email = emails[index]
+        while time.monotonic() < stop:
+            started = time.monotonic()
+            session = sign_in(base, email, f"10.9.{index}.1")
+            session.get(base + "/login")
+            with lock:
+                count[0] += 1
+                latencies.append((time.monotonic() - started) * 1000)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(emails))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return {"rps": round(count[0] / seconds, 1), "p50_ms": round(latencies[len(latencies) // 2], 1),
+            "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1)}
+
+
+def main():
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing: run `make test-deps` or install it")
+    work = Path(tempfile.mkdtemp(prefix="appliance-bench-"))
+    results = {"machine": {"cores": os.cpu_count(), "platform": platform.platform(), "cpu": platform.processor() or platform.machine(),
+                           "duration_s": DURATION, "connections": CONNECTIONS,
+                           "workers": WORKERS, "upstream_keepalive": KEEPALIVE}, "scenarios": {}}
+    try:
+        ceiling = Stack(work / "ceiling", [str(CEILING), str(work / "ceiling.sock"), str(WORKERS)], work / "ceiling.sock")
+        ceiling.wait("/")
+        results["ceiling_rps"] = wrk(ceiling.base + "/")["rps"]
+        ceiling.stop()
+
+        out = subprocess.run([str(BIN), "passwords", "hash-rate", "--seconds", "3"], capture_output=True, text=True, check=True).stdout
+        results["hash_rate_per_s"] = float(out.split()[0])
+
+        data = work / "app"
+        data.mkdir()
+        config = data / "appliance.toml"
+        subprocess.run([str(BIN), "init", "--config", str(config), "--templates", str(ROOT / "templates"), "--share", str(ROOT / "share"),
+                        "--captcha", "off"], check=True, capture_output=True)
+        config.write_text(config.read_text().replace('socket = "appliance.sock"', f'socket = "appliance.sock"\nsocket_mode = "0666"\nworkers = {WORKERS}'))
+        stack = Stack(data, [str(BIN), "serve", "--config", str(config)], data / "appliance.sock")
+        results["startup_ms"] = round(stack.wait("/healthz"), 1)
+        time.sleep(1)
+        results["idle_rss_mb"] = round(rss_mb(stack.app.pid), 1)
+
+        emails = [f"bench{i}@example.org" for i in range(4)]
+        for email in emails:
+            subprocess.run([str(BIN), "user", "add", email, "--first-name", "Bench", "--last-name", "Mark", "--config", str(config)],
+                           input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+        session = sign_in(stack.base, emails[0], "10.8.0.1")
+        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+
+        scenarios = {
+            "login_page": lambda: wrk(stack.base + "/login", headers=["X-Forwarded-For: 10.7.0.1"]),
+            "session_check": lambda: wrk(stack.base + "/account", headers=[f"Cookie: {cookie}"]),
+            "password_signin": lambda: password_signins(stack.base, emails, DURATION),
+        }
+        for name, run in scenarios.items():
+            with PeakRSS(stack.app.pid) as peak:
+                figures = run()
+            figures["peak_rss_mb"] = round(peak.peak, 1)
+            base = results["hash_rate_per_s"] if name == "password_signin" else results["ceiling_rps"]
+            figures["ratio"] = round(figures["rps"] / base, 3)
+            results["scenarios"][name] = figures
+        stack.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    (ROOT / "bench").mkdir(exist_ok=True)
+    (ROOT / "bench/results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nceiling (trivial FastCGI responder): {results['ceiling_rps']:.0f} req/s   "
+          f"Argon2id hash rate: {results['hash_rate_per_s']:.1f}/s   idle RSS: {results['idle_rss_mb']} MB   "
+          f"start to first answer: {results['startup_ms']} ms\n")
+    print(f"{'scenario':<18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'ratio':>8}{'peak RSS MB':>13}")
+    for name, f in results["scenarios"].items():
+        print(f"{name:<18}{f['rps']:>10.1f}{f['p50_ms']:>10.2f}{f['p99_ms']:>10.2f}{f['ratio']:>8.2f}{f['peak_rss_mb']:>13.1f}")
+    print("\n(ratio: to the ceiling; for password_signin, to the hash rate)  written to bench/results.json")
+
+
+if __name__ == "__main__":
+    main()
