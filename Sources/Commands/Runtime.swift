@@ -26,7 +26,7 @@ struct Runtime {
         let settings = try ConfigFile.load(options.config)
         let masterKey = try MasterKey.read(settings.storage.masterKey)
         let database = try AppDatabase.open(path: settings.storage.path)
-        let renderer = try blocking { try await PageRenderer(templatesDirectory: settings.paths.templates, languages: settings.languages) }
+        let renderer = try PageRenderer(templatesDirectory: settings.paths.templates, languages: settings.languages)
         let leaked: any LeakedPasswordChecking
         if FileManager.default.fileExists(atPath: settings.passwords.leakedList) {
             leaked = try LeakedPasswordList(contentsOf: URL(fileURLWithPath: settings.passwords.leakedList))
@@ -59,20 +59,4 @@ enum MasterKey {
         let created = FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
         guard created else { throw ValidationError("cannot write master key \(path)") }
     }
-}
-
-/// Runs async start-up work (template loading) from a synchronous command.
-func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
-}
-
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
 }

@@ -33,7 +33,7 @@ public struct TestHarness: Sendable {
         let clock = FixedClock()
         let random = SeededRandom()
         let database = try AppDatabase.inMemory()
-        let renderer = try await PageRenderer(templatesDirectory: settings.paths.templates, languages: settings.languages)
+        let renderer = try PageRenderer(templatesDirectory: settings.paths.templates, languages: settings.languages)
         let dependencies = Dependencies(
             settings: settings, clock: clock, random: random, database: database,
             hasher: PasswordHasher(parameters: .testing), leakedPasswords: FixedLeakedList(leaked), mailRenderer: renderer,

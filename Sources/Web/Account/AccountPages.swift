@@ -7,7 +7,7 @@ import Storage
 enum AccountPages {
     static func overview(_ c: RequestContext) throws -> HTTPResponse {
         guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
-        let languageName = c.app.renderer.locales.catalog(account.emailLanguage)["language_name"] ?? account.emailLanguage
+        let languageName = c.app.renderer.locales.name(of: account.emailLanguage)
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: c.t.language)
         formatter.dateStyle = .long
@@ -41,7 +41,7 @@ enum AccountPages {
     private static func profileForm(_ c: RequestContext, values: [String: String], errors: [FieldError]) throws -> HTTPResponse {
         var model = c.formModel(values: values, errors: errors)
         model["email_languages"] = c.app.renderer.locales.languages.map { code in
-            ["code": code, "name": c.app.renderer.locales.catalog(code)["language_name"] ?? code, "selected": code == values["email_lang"]]
+            ["code": code, "name": c.app.renderer.locales.name(of: code), "selected": code == values["email_lang"]]
         }
         return try c.render("account_profile", model, status: errors.isEmpty ? 200 : 400, title: c.t("profile_title"))
     }

@@ -13,6 +13,13 @@ enum LoginPages {
         if c.query["change"] == nil, let email = c.rememberedEmail {
             return try passwordStep(c, email: email, next: next, errors: [], notice: nil)
         }
+        if next == nil && c.query["email"] == nil {
+            // The page every sign-in starts from: the same for everyone in a language, so cached.
+            var model = c.formModel(values: ["email": ""], errors: [])
+            model["next"] = ""
+            model["registration_enabled"] = c.settings.registration.enabled
+            return try c.renderCached("login_email", model, key: "", title: c.t("login_title"))
+        }
         return try emailStep(c, email: c.query.string("email"), next: next, errors: [])
     }
 

@@ -46,7 +46,7 @@ enum RegisterPages {
     static func form(_ c: RequestContext, values: [String: String], errors: [FieldError], notice: String?, status: Int = 400) throws -> HTTPResponse {
         var model = c.formModel(values: values, errors: errors)
         model["email_languages"] = c.app.renderer.locales.languages.map { code in
-            ["code": code, "name": c.app.renderer.locales.catalog(code)["language_name"] ?? code, "selected": code == (values["email_lang"] ?? c.t.language)]
+            ["code": code, "name": c.app.renderer.locales.name(of: code), "selected": code == (values["email_lang"] ?? c.t.language)]
         }
         model["captcha_enabled"] = c.settings.registration.captcha
         if c.settings.registration.captcha {

@@ -2,9 +2,12 @@ import Foundation
 
 /// The message catalogs (`templates/locales/<lang>.json`), loaded once at start-up.
 public struct Locales: Sendable {
+    /// Each language's catalog, already completed from the fallback language (merged once, not per request).
     public let catalogs: [String: [String: String]]
     /// Languages in the order the selector shows them; the first is the fallback.
     public let languages: [String]
+    /// Each language's own name, for the selectors.
+    public let names: [String: String]
 
     public init(directory: String, languages: [String]) throws {
         var catalogs: [String: [String: String]] = [:]
@@ -16,15 +19,23 @@ public struct Locales: Sendable {
             }
             catalogs[language] = catalog
         }
+        let fallback = catalogs[languages[0]] ?? [:]
+        for language in languages.dropFirst() {
+            catalogs[language] = fallback.merging(catalogs[language] ?? [:]) { _, mine in mine }
+        }
         self.catalogs = catalogs
         self.languages = languages
+        names = catalogs.mapValues { $0["language_name"] ?? "" }
     }
 
-    /// The catalog for `language`, with any missing key taken from the fallback language.
+    /// The catalog for `language` (missing keys come from the fallback language); the fallback's for an unknown language.
     public func catalog(_ language: String) -> [String: String] {
-        let fallback = catalogs[languages[0]] ?? [:]
-        guard language != languages[0], let own = catalogs[language] else { return fallback }
-        return fallback.merging(own) { _, mine in mine }
+        catalogs[language] ?? catalogs[languages[0]] ?? [:]
+    }
+
+    /// A language's own name ("Deutsch"), or its code when the catalog has none.
+    public func name(of language: String) -> String {
+        names[language].flatMap { $0.isEmpty ? nil : $0 } ?? language
     }
 
     /// The best supported language for an `Accept-Language` header.

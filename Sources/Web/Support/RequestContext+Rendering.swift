@@ -6,14 +6,30 @@ import Storage
 extension RequestContext {
     /// Renders a page in the request's language with the shared chrome (header, menu, selector, notice).
     func render(_ template: String, _ model: [String: Any] = [:], status: Int = 200, title: String? = nil) throws -> HTTPResponse {
-        let body = app.renderer.page(template, model: model, chrome: try chrome(title: title))
+        var context = try chrome(title: title)
+        for (key, value) in model { context[key] = value }
+        let body = app.renderer.page(template, language: t.language, model: context)
         return HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: body)
+    }
+
+    /// Renders a page that holds no user input and no account data through the page cache;
+    /// `key` must name everything else the page depends on.
+    func renderCached(_ template: String, _ model: [String: Any], key: String, title: String?) throws -> HTTPResponse {
+        let notice = cookies[Self.noticeCookie] != "1"
+        let fullKey = "\(template)|\(t.language)|\(notice)|\(request.path)|\(request.query)|\(key)"
+        let token = csrfToken
+        let body = try app.pageCache.page(fullKey, csrf: token) {
+            var context = try chrome(title: title)
+            for (name, value) in model { context[name] = value }
+            context["csrf"] = PageCache.csrfSlot
+            return app.renderer.page(template, language: t.language, model: context)
+        }
+        return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: body)
     }
 
     func chrome(title: String?) throws -> [String: Any] {
         let signedIn = try session()
         var chrome: [String: Any] = [
-            "t": t.catalog,
             "lang": t.language,
             "title": title ?? "",
             "csrf": csrfToken,
@@ -23,7 +39,7 @@ extension RequestContext {
             "show_notice": cookies[Self.noticeCookie] != "1",
             "current_path": request.path,
             "languages": app.renderer.locales.languages.map { code -> [String: Any] in
-                ["code": code, "name": app.renderer.locales.catalog(code)["language_name"] ?? code,
+                ["code": code, "name": app.renderer.locales.name(of: code),
                  "href": languageLink(code), "current": code == t.language]
             },
         ]
@@ -59,8 +75,9 @@ extension RequestContext {
     /// A page that explains a problem in the page's language; never an internal detail.
     func errorPage(_ status: Int, messageKey: String) -> HTTPResponse {
         let model: [String: Any] = ["heading": t("error_heading_\(status)"), "message": t(messageKey), "request_id": request.requestID]
-        let chromeValues = (try? chrome(title: t("error_heading_\(status)"))) ?? ["t": t.catalog, "lang": t.language]
-        let body = app.renderer.page("error", model: model, chrome: chromeValues)
+        var context = (try? chrome(title: t("error_heading_\(status)"))) ?? ["lang": t.language]
+        for (key, value) in model { context[key] = value }
+        let body = app.renderer.page("error", language: t.language, model: context)
         return HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: body)
     }
 

@@ -12,6 +12,7 @@ public final class WebApp: Responder {
     let logger: Logger
     let csrf: CSRF
     let router: Router
+    let pageCache = PageCache()
 
     public init(dependencies: Dependencies, renderer: PageRenderer, logger: Logger) {
         self.dependencies = dependencies
