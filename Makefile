@@ -5,7 +5,7 @@ SWIFT_FLAGS ?= -c release
 BIN := .build/release/appliance
 VENV := .build/e2e-venv
 
-.PHONY: run test build deps test-deps unit e2e bench install clean
+.PHONY: run test build deps test-deps lint unit e2e bench install clean
 
 run: deps build
 	scripts/run-dev.sh
@@ -21,10 +21,14 @@ test-deps:
 	@test -x $(VENV)/bin/pytest || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/e2e/requirements.txt
 
-test: test-deps build unit e2e
+test: test-deps lint build unit e2e
 
+lint:
+	swift format lint --strict --recursive Sources Tests Package.swift
+
+# The venv comes first on PATH so that tests which start Python helpers (the SMTP sink) find aiosmtpd.
 unit:
-	swift test
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" swift test
 
 e2e:
 	APPLIANCE_BIN=$(CURDIR)/$(BIN) $(VENV)/bin/pytest -q Tests/e2e

@@ -19,7 +19,7 @@ put() { # put SOURCE TARGET MODE: fills placeholders, never replaces an operator
   fi
 }
 
-install -D -m 0755 "$root/.build/release/appliance" "$dest$prefix/bin/appliance"
+install -D -m 0755 "${APPLIANCE_BIN:-$root/.build/release/appliance}" "$dest$prefix/bin/appliance"
 rm -rf "$dest$share"
 mkdir -p "$dest$share"
 cp -r "$root/templates" "$root/www" "$dest$share/"

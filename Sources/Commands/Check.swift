@@ -17,14 +17,21 @@ struct Check: ParsableCommand {
             throw ExitCode.failure
         }
         var problems: [String] = []
-        if (try? MasterKey.read(settings.storage.masterKey)) == nil { problems.append("storage.master_key: \(settings.storage.masterKey) missing or invalid") }
-        if !FileManager.default.fileExists(atPath: settings.paths.templates + "/layout.mustache") { problems.append("paths.templates: no layout.mustache in \(settings.paths.templates)") }
-        do { _ = try MailTransports.make(url: settings.mail.transport, caFile: settings.mail.caFile) } catch { problems.append("mail.transport: \(error)") }
+        if (try? MasterKey.read(settings.storage.masterKey)) == nil {
+            problems.append("storage.master_key: \(settings.storage.masterKey) missing or invalid")
+        }
+        if !FileManager.default.fileExists(atPath: settings.paths.templates + "/layout.mustache") {
+            problems.append("paths.templates: no layout.mustache in \(settings.paths.templates)")
+        }
+        do { _ = try MailTransports.make(url: settings.mail.transport, caFile: settings.mail.caFile) } catch {
+            problems.append("mail.transport: \(error)")
+        }
         print("base URL:      \(settings.server.baseURL)")
         print("socket:        \(settings.server.socket) (\(settings.server.workers) workers)")
         print("database:      \(settings.storage.path)")
         print("mail:          \(settings.mail.transport) from \(settings.mail.from)")
-        print("registration:  \(settings.registration.enabled ? "open" : "closed"), CAPTCHA \(settings.registration.captcha ? "on" : "off")")
+        print(
+            "registration:  \(settings.registration.enabled ? "open" : "closed"), CAPTCHA \(settings.registration.captcha ? "on" : "off")")
         print("cookies:       \(settings.cookiesAreSecure ? "Secure" : "not Secure (plain-http loopback development URL)")")
         print("languages:     \(settings.languages.joined(separator: ", "))")
         if !problems.isEmpty {

@@ -58,13 +58,18 @@ struct ConfigFile {
         if let server = root["server"]?.table {
             settings.server.baseURL = string(server, "server", "base_url") ?? settings.server.baseURL
             if let url = URL(string: settings.server.baseURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {
-                settings.server.baseURL = settings.server.baseURL.hasSuffix("/") ? String(settings.server.baseURL.dropLast()) : settings.server.baseURL
+                settings.server.baseURL =
+                    settings.server.baseURL.hasSuffix("/") ? String(settings.server.baseURL.dropLast()) : settings.server.baseURL
             } else {
                 problems.append("server.base_url: must be an http(s) URL such as https://login.example.org")
             }
             if let socket = string(server, "server", "socket") { settings.server.socket = socket }
             if let mode = string(server, "server", "socket_mode") {
-                if let value = UInt16(mode, radix: 8), value <= 0o777 { settings.server.socketMode = value } else { problems.append("server.socket_mode: must be octal like \"0660\"") }
+                if let value = UInt16(mode, radix: 8), value <= 0o777 {
+                    settings.server.socketMode = value
+                } else {
+                    problems.append("server.socket_mode: must be octal like \"0660\"")
+                }
             }
             if let workers = int(server, "server", "workers", range: 1...256) { settings.server.workers = workers }
             if let bytes = int(server, "server", "max_body_bytes", range: 1024...(64 << 20)) { settings.server.maxBodyBytes = bytes }
@@ -108,7 +113,16 @@ struct ConfigFile {
             if let value = string(organisation, "organisation", "name") { settings.organisation.name = value }
             if let value = string(organisation, "organisation", "logo_url") { settings.organisation.logoURL = value }
             if let value = string(organisation, "organisation", "primary_color") {
-                if value.range(of: "^#[0-9a-fA-F]{6}$", options: .regularExpression) != nil { settings.organisation.primaryColor = value } else { problems.append("organisation.primary_color: must look like #1d4f91") }
+                if value.range(of: "^#[0-9a-fA-F]{6}$", options: .regularExpression) == nil {
+                    problems.append("organisation.primary_color: must look like #1d4f91")
+                } else if Self.contrastWithWhite(value) < 4.5 {
+                    // Buttons carry white text on this colour (WCAG 2.1 AA needs 4.5:1).
+                    problems.append(
+                        "organisation.primary_color: \(value) is too light for white text (contrast \(String(format: "%.1f", Self.contrastWithWhite(value))):1, needs 4.5:1)"
+                    )
+                } else {
+                    settings.organisation.primaryColor = value
+                }
             }
         }
         if let passwords = root["passwords"]?.table, let value = string(passwords, "passwords", "leaked_list") {
@@ -128,6 +142,17 @@ struct ConfigFile {
             }
         }
         return settings
+    }
+
+    /// WCAG contrast ratio of a `#rrggbb` colour against white.
+    static func contrastWithWhite(_ hex: String) -> Double {
+        let value = Int(hex.dropFirst(), radix: 16) ?? 0
+        func channel(_ shift: Int) -> Double {
+            let c = Double((value >> shift) & 0xFF) / 255
+            return c <= 0.03928 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4)
+        }
+        let luminance = 0.2126 * channel(16) + 0.7152 * channel(8) + 0.0722 * channel(0)
+        return 1.05 / (luminance + 0.05)
     }
 
     private mutating func string(_ table: TOMLTable, _ section: String, _ key: String) -> String? {

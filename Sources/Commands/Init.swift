@@ -80,12 +80,14 @@ struct Init: ParsableCommand {
         if !fileManager.fileExists(atPath: settings.passwords.leakedList) {
             let source = URL(fileURLWithPath: share).appendingPathComponent("leaked-passwords/common-passwords.txt")
             if fileManager.fileExists(atPath: source.path) {
-                let count = try LeakedPasswordList.build(inputs: [source], merging: nil, output: URL(fileURLWithPath: settings.passwords.leakedList))
+                let count = try LeakedPasswordList.build(
+                    inputs: [source], merging: nil, output: URL(fileURLWithPath: settings.passwords.leakedList))
                 print("created \(settings.passwords.leakedList) (\(count) leaked passwords)")
             }
         }
         if settings.mail.transport.hasPrefix("file://") {
-            try fileManager.createDirectory(atPath: String(settings.mail.transport.dropFirst("file://".count)), withIntermediateDirectories: true)
+            try fileManager.createDirectory(
+                atPath: String(settings.mail.transport.dropFirst("file://".count)), withIntermediateDirectories: true)
         }
         print("database ready at \(settings.storage.path)")
     }

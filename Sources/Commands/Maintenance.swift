@@ -28,6 +28,7 @@ struct Maintenance: ParsableCommand {
         let delivery = MailDelivery(runtime.dependencies, transport: try runtime.mailTransport(), logger: runtime.logger)
         let sent = try delivery.deliverDue()
         let report = try Identity.Maintenance(runtime.dependencies).purgeExpired()
-        runtime.logger.info("maintenance done", metadata: ["delivered": "\(sent.delivered)", "failed": "\(sent.failed)", "purged": "\(report)"])
+        runtime.logger.info(
+            "maintenance done", metadata: ["delivered": "\(sent.delivered)", "failed": "\(sent.failed)", "purged": "\(report)"])
     }
 }

@@ -31,7 +31,8 @@ struct Runtime {
         if FileManager.default.fileExists(atPath: settings.passwords.leakedList) {
             leaked = try LeakedPasswordList(contentsOf: URL(fileURLWithPath: settings.passwords.leakedList))
         } else {
-            logger.warning("leaked-password list missing; only the other password rules apply", metadata: ["path": "\(settings.passwords.leakedList)"])
+            logger.warning(
+                "leaked-password list missing; only the other password rules apply", metadata: ["path": "\(settings.passwords.leakedList)"])
             leaked = EmptyLeakedPasswordList()
         }
         let dependencies = Dependencies(

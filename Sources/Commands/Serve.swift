@@ -15,7 +15,9 @@ struct Serve: ParsableCommand {
         let started = Date()
         let runtime = try Runtime.load(options, label: "serve")
         let app = WebApp(dependencies: runtime.dependencies, renderer: runtime.renderer, logger: runtime.logger)
-        let sender = OutboxSender(delivery: MailDelivery(runtime.dependencies, transport: try runtime.mailTransport(), logger: runtime.logger), dependencies: runtime.dependencies, logger: runtime.logger)
+        let sender = OutboxSender(
+            delivery: MailDelivery(runtime.dependencies, transport: try runtime.mailTransport(), logger: runtime.logger),
+            dependencies: runtime.dependencies, logger: runtime.logger)
         let server = FastCGIServer(
             options: .init(
                 socketPath: runtime.settings.server.socket, socketMode: UInt32(runtime.settings.server.socketMode),
@@ -23,7 +25,11 @@ struct Serve: ParsableCommand {
             responder: app, logger: runtime.logger)
         sender.start()
         try server.run {
-            runtime.logger.info("ready", metadata: ["startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))", "base_url": "\(runtime.settings.server.baseURL)"])
+            runtime.logger.info(
+                "ready",
+                metadata: [
+                    "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))", "base_url": "\(runtime.settings.server.baseURL)",
+                ])
         }
         sender.stop()
     }

@@ -43,7 +43,9 @@ struct User: ParsableCommand {
                         firstName: PersonName.normalize(firstName), lastName: PersonName.normalize(lastName), emailLanguage: language,
                         passwordHash: hash, status: .active),
                     at: now)
-                try store.appendAudit(event: "account_created_by_operator", accountID: account.id, email: email, ip: "cli", userAgent: "appliance user add", at: now)
+                try store.appendAudit(
+                    event: "account_created_by_operator", accountID: account.id, email: email, ip: "cli", userAgent: "appliance user add",
+                    at: now)
                 return account
             }
             print("created \(account.email) (uid \(account.uid))")
@@ -57,7 +59,9 @@ struct User: ParsableCommand {
             let settings = try ConfigFile.load(options.config)
             let database = try AppDatabase.open(path: settings.storage.path)
             for account in try database.read({ try $0.allAccounts() }) {
-                print("\(account.email)\t\(account.status.rawValue)\(account.locked ? " locked" : "")\t\(account.firstName) \(account.lastName)\t\(account.uid)")
+                print(
+                    "\(account.email)\t\(account.status.rawValue)\(account.locked ? " locked" : "")\t\(account.firstName) \(account.lastName)\t\(account.uid)"
+                )
             }
         }
     }
@@ -96,7 +100,9 @@ struct User: ParsableCommand {
                 guard let account = try store.account(email: email) else { throw ValidationError("no account \(email)") }
                 try store.setStatus(accountID: account.id, .disabled)
                 try store.deleteSessions(accountID: account.id)
-                try store.appendAudit(event: "account_disabled", accountID: account.id, email: account.email, ip: "cli", userAgent: "appliance user disable", at: SystemClock().now())
+                try store.appendAudit(
+                    event: "account_disabled", accountID: account.id, email: account.email, ip: "cli", userAgent: "appliance user disable",
+                    at: SystemClock().now())
             }
             print("disabled \(email)")
         }
@@ -111,7 +117,9 @@ struct User: ParsableCommand {
             let database = try AppDatabase.open(path: settings.storage.path)
             try database.write { store in
                 guard let account = try store.account(email: email) else { throw ValidationError("no account \(email)") }
-                try store.appendAudit(event: "account_deleted_by_operator", accountID: account.id, email: nil, ip: "cli", userAgent: "appliance user delete", at: SystemClock().now())
+                try store.appendAudit(
+                    event: "account_deleted_by_operator", accountID: account.id, email: nil, ip: "cli", userAgent: "appliance user delete",
+                    at: SystemClock().now())
                 try store.deleteAccount(accountID: account.id)
             }
             print("deleted \(email)")

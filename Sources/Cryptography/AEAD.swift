@@ -23,9 +23,11 @@ public struct SecretBox: Sendable {
         var ciphertext = [UInt8](repeating: 0, count: plaintext.count + 16)
         ok = ok && EVP_EncryptUpdate(context, &ciphertext, &length, plaintext, Int32(plaintext.count)) == 1
         var total = Int(length)
-        ok = ok && ciphertext.withUnsafeMutableBufferPointer {
-            EVP_EncryptFinal_ex(context, $0.baseAddress! + total, &length) == 1
-        }
+        ok =
+            ok
+            && ciphertext.withUnsafeMutableBufferPointer {
+                EVP_EncryptFinal_ex(context, $0.baseAddress! + total, &length) == 1
+            }
         total += Int(length)
         var tag = [UInt8](repeating: 0, count: 16)
         ok = ok && EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, 16, &tag) == 1

@@ -1,5 +1,5 @@
-import Foundation
 internal import CArgon2
+import Foundation
 
 /// Argon2id password hashing in the PHC string format, with OWASP's parameters.
 /// Concurrent hashes are bounded so that a burst of sign-ins cannot exhaust memory.

@@ -1,6 +1,6 @@
+internal import CFastCGI
 import Foundation
 import Logging
-internal import CFastCGI
 
 /// A pool of worker threads answering FastCGI requests on a unix socket through libfcgi.
 ///

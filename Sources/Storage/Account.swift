@@ -53,7 +53,10 @@ public struct NewAccount: Sendable {
     public var passwordHash: String?
     public var status: AccountStatus
 
-    public init(uid: String, email: String, firstName: String, lastName: String, emailLanguage: String, passwordHash: String? = nil, status: AccountStatus = .pending) {
+    public init(
+        uid: String, email: String, firstName: String, lastName: String, emailLanguage: String, passwordHash: String? = nil,
+        status: AccountStatus = .pending
+    ) {
         self.uid = uid
         self.email = email
         self.firstName = firstName
@@ -124,7 +127,8 @@ extension Store {
 
     public func recordSuccessfulSignIn(accountID: Int64) throws {
         try db.execute(
-            sql: "UPDATE account SET failed_sign_ins = 0, throttled_until = NULL WHERE id = ? AND (failed_sign_ins != 0 OR throttled_until IS NOT NULL)",
+            sql:
+                "UPDATE account SET failed_sign_ins = 0, throttled_until = NULL WHERE id = ? AND (failed_sign_ins != 0 OR throttled_until IS NOT NULL)",
             arguments: [accountID])
     }
 

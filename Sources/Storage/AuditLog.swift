@@ -13,7 +13,9 @@ public struct AuditEntry: Sendable {
 }
 
 extension Store {
-    public func appendAudit(event: String, accountID: Int64?, email: String?, ip: String, userAgent: String, detail: String = "", at now: Date) throws {
+    public func appendAudit(
+        event: String, accountID: Int64?, email: String?, ip: String, userAgent: String, detail: String = "", at now: Date
+    ) throws {
         try db.execute(
             sql: "INSERT INTO audit_log (at, event, account_id, email, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [now.storedSeconds, event, accountID, email, ip, userAgent, detail])
@@ -22,7 +24,8 @@ extension Store {
     public func auditEntries(accountID: Int64? = nil, limit: Int = 100) throws -> [AuditEntry] {
         let rows: [Row]
         if let accountID {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE account_id = ? ORDER BY id DESC LIMIT ?", arguments: [accountID, limit])
+            rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM audit_log WHERE account_id = ? ORDER BY id DESC LIMIT ?", arguments: [accountID, limit])
         } else {
             rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit])
         }

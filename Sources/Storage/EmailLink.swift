@@ -31,7 +31,9 @@ public struct EmailLink: Sendable {
 }
 
 extension Store {
-    public func insertEmailLink(tokenHash: [UInt8], purpose: EmailLinkPurpose, accountID: Int64, newEmail: String? = nil, at now: Date, expiresAt: Date) throws {
+    public func insertEmailLink(
+        tokenHash: [UInt8], purpose: EmailLinkPurpose, accountID: Int64, newEmail: String? = nil, at now: Date, expiresAt: Date
+    ) throws {
         try db.execute(
             sql: "INSERT INTO email_link (token_hash, purpose, account_id, new_email, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [Data(tokenHash), purpose.rawValue, accountID, newEmail, now.storedSeconds, expiresAt.storedSeconds])

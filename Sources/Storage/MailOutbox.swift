@@ -37,7 +37,8 @@ public struct OutboxCounts: Sendable, Equatable {
 extension Store {
     public func enqueueMail(messageID: String, recipient: String, message: [UInt8], at now: Date) throws {
         try db.execute(
-            sql: "INSERT INTO mail_outbox (message_id, recipient, message, status, next_attempt_at, created_at) VALUES (?, ?, ?, 'queued', ?, ?)",
+            sql:
+                "INSERT INTO mail_outbox (message_id, recipient, message, status, next_attempt_at, created_at) VALUES (?, ?, ?, 'queued', ?, ?)",
             arguments: [messageID, recipient, Data(message), now.storedSeconds, now.storedSeconds])
     }
 
@@ -75,7 +76,8 @@ extension Store {
     /// Records a failed attempt: retried at `retryAt`, or given up on when it is nil.
     public func markMailAttemptFailed(id: Int64, error: String, retryAt: Date?) throws {
         try db.execute(
-            sql: "UPDATE mail_outbox SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL, last_error = ? WHERE id = ?",
+            sql:
+                "UPDATE mail_outbox SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL, last_error = ? WHERE id = ?",
             arguments: [retryAt == nil ? "failed" : "queued", retryAt?.storedSeconds, error, id])
     }
 

@@ -27,13 +27,17 @@ public struct SSOSession: Sendable {
 }
 
 extension Store {
-    public func insertSession(idHash: [UInt8], accountID: Int64, level: String, methods: String, at now: Date, expiresAt: Date, ip: String, userAgent: String) throws {
+    public func insertSession(
+        idHash: [UInt8], accountID: Int64, level: String, methods: String, at now: Date, expiresAt: Date, ip: String, userAgent: String
+    ) throws {
         try db.execute(
             sql: """
                 INSERT INTO sso_session (id_hash, account_id, level, methods, created_at, last_seen_at, expires_at, ip, user_agent)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [Data(idHash), accountID, level, methods, now.storedSeconds, now.storedSeconds, expiresAt.storedSeconds, ip, userAgent])
+            arguments: [
+                Data(idHash), accountID, level, methods, now.storedSeconds, now.storedSeconds, expiresAt.storedSeconds, ip, userAgent,
+            ])
     }
 
     /// The live session and its account in one indexed lookup.

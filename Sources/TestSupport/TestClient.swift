@@ -38,7 +38,11 @@ public final class TestClient {
         for (name, value) in response.headers where name == "Set-Cookie" {
             let pair = value.split(separator: ";")[0]
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if value.contains("Max-Age=0") { cookies[String(kv[0])] = nil } else { cookies[String(kv[0])] = kv.count > 1 ? String(kv[1]) : "" }
+            if value.contains("Max-Age=0") {
+                cookies[String(kv[0])] = nil
+            } else {
+                cookies[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+            }
         }
         return response
     }

@@ -23,7 +23,8 @@ public struct TestHarness: Sendable {
         return url.path
     }()
 
-    public static func make(configure: (inout Settings) -> Void = { _ in }, leaked: [String] = ["Password123!"]) async throws -> TestHarness {
+    public static func make(configure: (inout Settings) -> Void = { _ in }, leaked: [String] = ["Password123!"]) async throws -> TestHarness
+    {
         var settings = Settings()
         settings.server.baseURL = "https://login.example.org"
         settings.registration.captcha = false
@@ -40,7 +41,9 @@ public struct TestHarness: Sendable {
             masterKey: [UInt8](repeating: 7, count: 32))
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return TestHarness(clock: clock, random: random, database: database, dependencies: dependencies, app: WebApp(dependencies: dependencies, renderer: renderer, logger: logger))
+        return TestHarness(
+            clock: clock, random: random, database: database, dependencies: dependencies,
+            app: WebApp(dependencies: dependencies, renderer: renderer, logger: logger))
     }
 
     public var client: ClientInfo { ClientInfo(ip: "192.0.2.1", userAgent: "tests") }
@@ -53,8 +56,11 @@ public struct TestHarness: Sendable {
     /// The first `https://…token=…` link in the newest message to `address`.
     public func link(inMailTo address: String) throws -> String? {
         guard let message = try database.read({ try $0.allOutboxMessages(recipient: address) }).last else { return nil }
-        let text = String(decoding: message, as: UTF8.self).replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=3D", with: "=")
-        guard let range = text.range(of: #"https://login\.example\.org/[a-z/]+\?token=[A-Za-z0-9_-]+"#, options: .regularExpression) else { return nil }
+        let text = String(decoding: message, as: UTF8.self).replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(
+            of: "=3D", with: "=")
+        guard let range = text.range(of: #"https://login\.example\.org/[a-z/]+\?token=[A-Za-z0-9_-]+"#, options: .regularExpression) else {
+            return nil
+        }
         return String(text[range])
     }
 
@@ -64,7 +70,9 @@ public struct TestHarness: Sendable {
         let now = clock.now()
         return try database.write {
             try $0.createAccount(
-                NewAccount(uid: random.token(byteCount: 8), email: email, firstName: firstName, lastName: lastName, emailLanguage: "en", passwordHash: hash, status: .active),
+                NewAccount(
+                    uid: random.token(byteCount: 8), email: email, firstName: firstName, lastName: lastName, emailLanguage: "en",
+                    passwordHash: hash, status: .active),
                 at: now)
         }
     }

@@ -9,7 +9,9 @@ enum HealthPages {
     }
 
     static func privacy(_ c: RequestContext) throws -> HTTPResponse {
-        try c.render("message", ["heading": c.t("privacy_title"), "message": c.t("privacy_text", ["organisation": c.settings.organisation.name])], title: c.t("privacy_title"))
+        try c.render(
+            "message", ["heading": c.t("privacy_title"), "message": c.t("privacy_text", ["organisation": c.settings.organisation.name])],
+            title: c.t("privacy_title"))
     }
 
     /// The organisation's colour as a CSS variable, so branding needs no file edits.

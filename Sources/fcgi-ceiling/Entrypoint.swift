@@ -20,5 +20,6 @@ guard arguments.count >= 2 else {
 let workers = arguments.count > 2 ? Int(arguments[2]) ?? 4 : 2 * ProcessInfo.processInfo.activeProcessorCount
 var logger = Logger(label: "ceiling")
 logger.logLevel = .warning
-let server = FastCGIServer(options: .init(socketPath: arguments[1], socketMode: 0o666, workers: workers), responder: ConstantResponder(), logger: logger)
+let server = FastCGIServer(
+    options: .init(socketPath: arguments[1], socketMode: 0o666, workers: workers), responder: ConstantResponder(), logger: logger)
 try server.run()

@@ -25,7 +25,9 @@ final class ScriptedTransport: MailTransport, @unchecked Sendable {
 @Suite struct MailDeliveryTests {
     func queueOne(_ h: TestHarness) throws {
         try h.database.write { store in
-            try Mailer(h.dependencies).enqueue("password_changed", to: MailAddress(name: "Ada", address: "ada@example.org"), language: "en", values: ["email": "ada@example.org", "first_name": "Ada"], in: store)
+            try Mailer(h.dependencies).enqueue(
+                "password_changed", to: MailAddress(name: "Ada", address: "ada@example.org"), language: "en",
+                values: ["email": "ada@example.org", "first_name": "Ada"], in: store)
         }
     }
 
@@ -47,12 +49,15 @@ final class ScriptedTransport: MailTransport, @unchecked Sendable {
     @Test func permanentFailuresAndExhaustedRetriesAreMarkedFailed() async throws {
         let h = try await TestHarness.make()
         try queueOne(h)
-        let delivery = MailDelivery(h.dependencies, transport: ScriptedTransport([.permanentFailure("550 unknown user")]), logger: Logger(label: "t"))
+        let delivery = MailDelivery(
+            h.dependencies, transport: ScriptedTransport([.permanentFailure("550 unknown user")]), logger: Logger(label: "t"))
         try delivery.deliverDue()
         #expect(try h.database.read { try $0.failedMail() }.map(\.lastError) == ["550 unknown user"])
 
         try queueOne(h)
-        let flaky = MailDelivery(h.dependencies, transport: ScriptedTransport(Array(repeating: .temporaryFailure("down"), count: 20)), logger: Logger(label: "t"))
+        let flaky = MailDelivery(
+            h.dependencies, transport: ScriptedTransport(Array(repeating: .temporaryFailure("down"), count: 20)), logger: Logger(label: "t")
+        )
         for attempt in 1...MailDelivery.maximumAttempts {
             try flaky.deliverDue()
             h.clock.advance(by: MailDelivery.backoff(afterAttempt: attempt) + 1)
@@ -69,7 +74,12 @@ final class ScriptedTransport: MailTransport, @unchecked Sendable {
     @Test func mailsAreRenderedInTheRecipientsLanguageWithTheLink() async throws {
         let h = try await TestHarness.make()
         try h.database.write { store in
-            try Mailer(h.dependencies).enqueue("set_password", to: MailAddress(name: "Zoë Ōta", address: "zoe@example.org"), language: "en", values: ["link": "https://login.example.org/password/set?token=abc", "hours": "24", "first_name": "Zoë", "email": "zoe@example.org"], in: store)
+            try Mailer(h.dependencies).enqueue(
+                "set_password", to: MailAddress(name: "Zoë Ōta", address: "zoe@example.org"), language: "en",
+                values: [
+                    "link": "https://login.example.org/password/set?token=abc", "hours": "24", "first_name": "Zoë",
+                    "email": "zoe@example.org",
+                ], in: store)
         }
         let message = try #require(try h.mails().first)
         #expect(message.contains("Subject: Choose your password"))
@@ -81,7 +91,9 @@ final class ScriptedTransport: MailTransport, @unchecked Sendable {
     @Test func maintenancePurgesOnlyWhatExpired() async throws {
         let h = try await TestHarness.make()
         _ = try Registration(h.dependencies).register(
-            Registration.Form(firstName: "A", lastName: "B", email: "a@example.org", emailConfirm: "a@example.org", emailLanguage: "en", privacyAccepted: true), client: h.client)
+            Registration.Form(
+                firstName: "A", lastName: "B", email: "a@example.org", emailConfirm: "a@example.org", emailLanguage: "en",
+                privacyAccepted: true), client: h.client)
         #expect(try Maintenance(h.dependencies).purgeExpired().registrations == 0)
         h.clock.advance(by: 8 * 86400 + 1)
         let report = try Maintenance(h.dependencies).purgeExpired()

@@ -21,7 +21,9 @@ import Testing
     @Test func rightPasswordSignsInAndStartsASession() async throws {
         let h = try await TestHarness.make()
         _ = try h.makeAccount(email: "ada@example.org", password: strong)
-        guard case .signedIn(let token, _) = try SignIn(h.dependencies).signIn(email: " Ada@Example.org ", password: strong, client: h.client) else {
+        guard
+            case .signedIn(let token, _) = try SignIn(h.dependencies).signIn(email: " Ada@Example.org ", password: strong, client: h.client)
+        else {
             Issue.record("not signed in")
             return
         }
@@ -33,7 +35,8 @@ import Testing
     @Test func sessionsEndWhenIdleOrTooOld() async throws {
         let h = try await TestHarness.make()
         _ = try h.makeAccount(email: "ada@example.org", password: strong)
-        guard case .signedIn(let token, _) = try SignIn(h.dependencies).signIn(email: "ada@example.org", password: strong, client: h.client) else { return }
+        guard case .signedIn(let token, _) = try SignIn(h.dependencies).signIn(email: "ada@example.org", password: strong, client: h.client)
+        else { return }
         h.clock.advance(by: 119 * 60)
         #expect(try SessionService(h.dependencies).current(token: token) != nil)
         h.clock.advance(by: 121 * 60)
@@ -45,7 +48,11 @@ import Testing
         _ = try h.makeAccount(email: "ada@example.org", password: strong)
         let signIn = SignIn(h.dependencies)
         for _ in 0..<4 {
-            guard case .rejected = try signIn.signIn(email: "ada@example.org", password: "wrong", client: ClientInfo(ip: "198.51.100.\(Int.random(in: 1...200))", userAgent: "t")) else {
+            guard
+                case .rejected = try signIn.signIn(
+                    email: "ada@example.org", password: "wrong",
+                    client: ClientInfo(ip: "198.51.100.\(Int.random(in: 1...200))", userAgent: "t"))
+            else {
                 Issue.record("expected rejection")
                 return
             }
@@ -65,7 +72,10 @@ import Testing
         #expect(try h.database.read { try $0.account(email: "ada@example.org") }?.failedSignIns == 0)
 
         try h.database.write { try $0.recordFailedSignIn(accountID: 1, failures: 29, throttledUntil: nil, locked: false) }
-        guard case .locked = try signIn.signIn(email: "ada@example.org", password: "wrong", client: ClientInfo(ip: "203.0.113.5", userAgent: "t")) else {
+        guard
+            case .locked = try signIn.signIn(
+                email: "ada@example.org", password: "wrong", client: ClientInfo(ip: "203.0.113.5", userAgent: "t"))
+        else {
             Issue.record("not locked")
             return
         }

@@ -42,7 +42,7 @@ import Testing
         let mail = try #require(try db.write { try $0.claimDueMail(at: start, lease: 1, limit: 1) }.first)
         try db.write { try $0.markMailSent(id: mail.id, at: start) }
         #expect(try db.write { try $0.claimDueMail(at: start.addingTimeInterval(3600), lease: 1, limit: 1) }.isEmpty)
-        #expect(try db.read { try $0.outboxCounts() } .sent == 1)
+        #expect(try db.read { try $0.outboxCounts() }.sent == 1)
     }
 
     @Test func aFailedAttemptWaitsForItsRetryTimeOrGivesUp() throws {

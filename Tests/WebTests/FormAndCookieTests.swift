@@ -1,4 +1,6 @@
+import TestSupport
 import Testing
+
 @testable import Web
 
 @Suite struct FormAndCookieTests {
@@ -59,8 +61,6 @@ import Testing
         #expect(locales.negotiate(acceptLanguage: nil) == nil)
     }
 }
-
-import TestSupport
 
 enum TestPaths {
     static let templates = TestHarness.repositoryRoot + "/templates"

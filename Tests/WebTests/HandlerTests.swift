@@ -71,7 +71,11 @@ import Testing
     @Test func errorPagesNeverShowInternals() async throws {
         let h = try await TestHarness.make()
         let client = TestClient(app: h.app)
-        for response in [client.get("/missing"), client.send(method: "DELETE", target: "/login", body: []), client.send(method: "POST", target: "/login", body: Array("a=%ZZ".utf8), headers: ["content-type": "application/x-www-form-urlencoded"])] {
+        for response in [
+            client.get("/missing"), client.send(method: "DELETE", target: "/login", body: []),
+            client.send(
+                method: "POST", target: "/login", body: Array("a=%ZZ".utf8), headers: ["content-type": "application/x-www-form-urlencoded"]),
+        ] {
             let text = client.text(response)
             #expect((400..<500).contains(response.status))
             #expect(!text.contains(".swift") && !text.contains("SQLITE") && !text.contains("Error("))
@@ -91,5 +95,21 @@ import Testing
         let h = try await TestHarness.make()
         let response = TestClient(app: h.app).send(method: "HEAD", target: "/login", body: [])
         #expect(response.status == 200 && response.body.isEmpty)
+    }
+}
+
+@Suite struct ThrottledEmailStepTests {
+    @Test func theEmailStepIsThrottledPerClientAddress() async throws {
+        let h = try await TestHarness.make()
+        let client = TestClient(app: h.app)
+        var statuses: [Int] = []
+        for _ in 0..<(RateLimit.emailStepPerIP.limit + 1) {
+            statuses.append(client.post("/login", form: ["email": "someone@example.org"]).status)
+        }
+        #expect(statuses.dropLast().allSatisfy { $0 == 303 })
+        #expect(statuses.last == 429)
+        let other = TestClient(app: h.app)
+        other.ip = "192.0.2.99"
+        #expect(other.post("/login", form: ["email": "someone@example.org"]).status == 303)
     }
 }

@@ -147,10 +147,10 @@ def test_cli_manages_accounts(app):
 
 def test_check_reports_every_problem(app, tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[server]\nbase_url = "ftp://x"\nworkers = 0\nbogus = 1\n[mail]\nfrom = "not-an-address"\n[nonsense]\n')
+    bad.write_text('[server]\nbase_url = "ftp://x"\nworkers = 0\nbogus = 1\n[mail]\nfrom = "not-an-address"\n[organisation]\nprimary_color = "#ffff00"\n[nonsense]\n')
     result = subprocess.run([app.bin, "check", "--config", str(bad)], capture_output=True, text=True)
     assert result.returncode != 0
-    for key in ("server.base_url", "server.workers", "server.bogus", "mail.from", "nonsense"):
+    for key in ("server.base_url", "server.workers", "server.bogus", "mail.from", "organisation.primary_color", "nonsense"):
         assert key in result.stdout, result.stdout
 
 
@@ -196,3 +196,21 @@ def test_sigterm_stops_within_five_seconds_and_restarts(tmp_path):
         assert app.stop_server(signal.SIGINT, timeout=10) == 0 and time.time() - started < 5
     finally:
         app.stop()
+
+
+def test_imported_leaked_passwords_are_refused(app, tmp_path):
+    import hashlib
+    plain, hashed = "Unusual-Plain-Secret-93", "Unusual-Hashed-Secret-94"
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(f"{plain}\n{hashlib.sha1(hashed.encode()).hexdigest().upper()}:42\n")
+    result = app.run_cli("passwords", "import", str(corpus))
+    assert "leaked passwords" in result.stdout
+    # The running server loads the list at start: restart it to pick up the new one.
+    app.stop_server()
+    app.start()
+    for password in (plain, hashed):
+        address = fresh_email("leaked")
+        refused = app.run_cli("user", "add", address, "--first-name", "Ada", "--last-name", "Lovelace", input=password + "\n", check=False)
+        assert refused.returncode != 0 and "leaked" in refused.stderr
+    assert app.run_cli("user", "add", fresh_email("fine"), "--first-name", "Ada", "--last-name", "Lovelace",
+                       input="Quiet-Harbour-Lamp-95\n").returncode == 0

@@ -131,3 +131,16 @@ def test_sample_passwords_are_offered(app, browser):
     samples = browser.get("/password/samples").json()["samples"]
     assert len(samples) == 3 and len(set(samples)) == 3
     assert all(len(s) >= 10 for s in samples)
+
+
+def test_captcha_audio_and_refresh(app, browser):
+    import shutil
+    html = browser.get("/register").text
+    captcha_id = re.search(r'name="captcha_id" value="([^"]+)"', html).group(1)
+    fresh = browser.get("/captcha/new").json()
+    assert fresh["id"] != captcha_id and browser.get(fresh["image"]).content.startswith(b"\x89PNG")
+    assert browser.get("/captcha/image?id=unknown").status_code == 404
+    if shutil.which("espeak-ng"):
+        audio = browser.get(f"/captcha/audio?id={captcha_id}&lang=fr")
+        assert audio.status_code == 200 and audio.content[:4] == b"RIFF" and audio.content[8:12] == b"WAVE"
+        assert len(audio.content) > 20000

@@ -14,14 +14,22 @@ public struct AccountService: Sendable {
         case invalid([FieldError])
     }
 
-    public func updateProfile(account: Account, firstName: String, lastName: String, emailLanguage: String, client: ClientInfo) throws -> Outcome {
+    public func updateProfile(account: Account, firstName: String, lastName: String, emailLanguage: String, client: ClientInfo) throws
+        -> Outcome
+    {
         var errors: [FieldError] = []
         let first = PersonName.normalize(firstName)
         let last = PersonName.normalize(lastName)
-        if first.isEmpty { errors.append(FieldError(field: "first_name", messageKey: "error_first_name_required")) }
-        else if !PersonName.isValid(first) { errors.append(FieldError(field: "first_name", messageKey: "error_name_invalid")) }
-        if last.isEmpty { errors.append(FieldError(field: "last_name", messageKey: "error_last_name_required")) }
-        else if !PersonName.isValid(last) { errors.append(FieldError(field: "last_name", messageKey: "error_name_invalid")) }
+        if first.isEmpty {
+            errors.append(FieldError(field: "first_name", messageKey: "error_first_name_required"))
+        } else if !PersonName.isValid(first) {
+            errors.append(FieldError(field: "first_name", messageKey: "error_name_invalid"))
+        }
+        if last.isEmpty {
+            errors.append(FieldError(field: "last_name", messageKey: "error_last_name_required"))
+        } else if !PersonName.isValid(last) {
+            errors.append(FieldError(field: "last_name", messageKey: "error_name_invalid"))
+        }
         if !dependencies.settings.languages.contains(emailLanguage) {
             errors.append(FieldError(field: "email_lang", messageKey: "error_language_invalid"))
         }
@@ -29,13 +37,15 @@ public struct AccountService: Sendable {
         let now = dependencies.clock.now()
         try dependencies.database.write { store in
             try store.updateProfile(accountID: account.id, firstName: first, lastName: last, emailLanguage: emailLanguage)
-            try store.appendAudit(event: "profile_changed", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)
+            try store.appendAudit(
+                event: "profile_changed", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)
         }
         return .done
     }
 
     /// Sends a confirmation link to the new address (and a notice to the old one); nothing changes until it is followed.
-    public func requestEmailChange(account: Account, newEmail rawEmail: String, confirmation: String, client: ClientInfo) throws -> Outcome {
+    public func requestEmailChange(account: Account, newEmail rawEmail: String, confirmation: String, client: ClientInfo) throws -> Outcome
+    {
         let email = EmailAddress.normalize(rawEmail)
         if email.isEmpty { return .invalid([FieldError(field: "email", messageKey: "error_email_required")]) }
         if !EmailAddress.isValid(email) { return .invalid([FieldError(field: "email", messageKey: "error_email_invalid")]) }
@@ -58,7 +68,9 @@ public struct AccountService: Sendable {
             }
             // Whether or not the address is taken, the page and the notice are the same: no account is revealed.
             try mailer.enqueue("email_change_requested", to: account, values: ["new_email": email], in: store)
-            try store.appendAudit(event: "email_change_requested", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, detail: taken ? "taken" : "", at: now)
+            try store.appendAudit(
+                event: "email_change_requested", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent,
+                detail: taken ? "taken" : "", at: now)
         }
         return .done
     }
@@ -82,7 +94,9 @@ public struct AccountService: Sendable {
                 if try store.account(email: newEmail) != nil { return .taken }
                 let oldAccount = account
                 try store.changeEmail(accountID: account.id, to: newEmail)
-                try store.appendAudit(event: "email_changed", accountID: account.id, email: newEmail, ip: client.ip, userAgent: client.userAgent, detail: "from=\(oldAccount.email)", at: now)
+                try store.appendAudit(
+                    event: "email_changed", accountID: account.id, email: newEmail, ip: client.ip, userAgent: client.userAgent,
+                    detail: "from=\(oldAccount.email)", at: now)
                 try Mailer(dependencies).enqueue("email_changed", to: oldAccount, values: ["new_email": newEmail], in: store)
                 return .changed(newEmail: newEmail)
             }
@@ -98,7 +112,8 @@ public struct AccountService: Sendable {
         try dependencies.database.write { store in
             // The goodbye mail is rendered now, while the name and address still exist.
             try Mailer(dependencies).enqueue("account_deleted", to: account, in: store)
-            try store.appendAudit(event: "account_deleted", accountID: account.id, email: nil, ip: client.ip, userAgent: client.userAgent, at: now)
+            try store.appendAudit(
+                event: "account_deleted", accountID: account.id, email: nil, ip: client.ip, userAgent: client.userAgent, at: now)
             try store.deleteAccount(accountID: account.id)
         }
         return .done
@@ -114,7 +129,9 @@ public struct AccountService: Sendable {
             case .success(let (link, account)):
                 guard try store.consumeEmailLink(id: link.id, at: now) else { return .used }
                 try store.unlockAccount(accountID: account.id)
-                try store.appendAudit(event: "account_unlocked", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)
+                try store.appendAudit(
+                    event: "account_unlocked", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent,
+                    at: now)
                 return nil
             }
         }

@@ -58,7 +58,8 @@ public struct PasswordChange: Sendable {
             try store.retireEmailLinks(accountID: current.id, purpose: .resetPassword, at: now)
             try store.retireEmailLinks(accountID: current.id, purpose: .setPassword, at: now)
             let event = link.purpose == .setPassword ? "password_created" : "password_reset"
-            try store.appendAudit(event: event, accountID: current.id, email: current.email, ip: client.ip, userAgent: client.userAgent, at: now)
+            try store.appendAudit(
+                event: event, accountID: current.id, email: current.email, ip: client.ip, userAgent: client.userAgent, at: now)
             if link.purpose == .resetPassword {
                 // Whoever knew the old password loses every session.
                 try store.deleteSessions(accountID: current.id)
@@ -71,7 +72,9 @@ public struct PasswordChange: Sendable {
     }
 
     /// Changes the password of a signed-in account after checking the current one.
-    public func change(account: Account, current: String, password: String, confirmation: String, keepSessionID: Int64, client: ClientInfo) throws -> Outcome {
+    public func change(account: Account, current: String, password: String, confirmation: String, keepSessionID: Int64, client: ClientInfo)
+        throws -> Outcome
+    {
         guard let hash = account.passwordHash, dependencies.hasher.verify(PasswordPolicy.normalize(current), against: hash) else {
             return .invalid([FieldError(field: "current_password", messageKey: "error_current_password_wrong")])
         }
@@ -85,7 +88,8 @@ public struct PasswordChange: Sendable {
             for session in try store.sessions(accountID: account.id) where session.id != keepSessionID {
                 try store.deleteSession(id: session.id)
             }
-            try store.appendAudit(event: "password_changed", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)
+            try store.appendAudit(
+                event: "password_changed", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)
             try Mailer(dependencies).enqueue("password_changed", to: account, in: store)
             return .changed(account: account, sessionToken: nil)
         }

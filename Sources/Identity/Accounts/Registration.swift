@@ -11,7 +11,8 @@ public struct Registration: Sendable {
         public var emailConfirm: String
         public var emailLanguage: String
         public var privacyAccepted: Bool
-        public init(firstName: String, lastName: String, email: String, emailConfirm: String, emailLanguage: String, privacyAccepted: Bool) {
+        public init(firstName: String, lastName: String, email: String, emailConfirm: String, emailLanguage: String, privacyAccepted: Bool)
+        {
             self.firstName = firstName
             self.lastName = lastName
             self.email = email
@@ -85,7 +86,9 @@ public struct Registration: Sendable {
                 case .disabled:
                     break
                 }
-                try store.appendAudit(event: "registration_existing", accountID: existing.id, email: existing.email, ip: client.ip, userAgent: client.userAgent, at: now)
+                try store.appendAudit(
+                    event: "registration_existing", accountID: existing.id, email: existing.email, ip: client.ip,
+                    userAgent: client.userAgent, at: now)
                 return .mailSent
             }
             let account = try store.createAccount(
@@ -96,7 +99,8 @@ public struct Registration: Sendable {
                 at: now)
             let link = try links.issue(.setPassword, for: account.id, in: store)
             try mailer.enqueue("set_password", to: account, values: ["link": link, "hours": "24"], in: store)
-            try store.appendAudit(event: "registration", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)
+            try store.appendAudit(
+                event: "registration", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)
             return .mailSent
         }
     }
@@ -116,8 +120,11 @@ public struct Registration: Sendable {
             guard let account = try store.account(email: email), account.status != .disabled else { return .mailSent }
             let purpose: EmailLinkPurpose = account.status == .pending ? .setPassword : .resetPassword
             let link = try links.issue(purpose, for: account.id, in: store)
-            try mailer.enqueue(purpose == .setPassword ? "set_password" : "reset_password", to: account, values: ["link": link, "hours": "24"], in: store)
-            try store.appendAudit(event: purpose == .setPassword ? "link_resent" : "password_reset_requested", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)
+            try mailer.enqueue(
+                purpose == .setPassword ? "set_password" : "reset_password", to: account, values: ["link": link, "hours": "24"], in: store)
+            try store.appendAudit(
+                event: purpose == .setPassword ? "link_resent" : "password_reset_requested", accountID: account.id, email: account.email,
+                ip: client.ip, userAgent: client.userAgent, at: now)
             return .mailSent
         }
     }

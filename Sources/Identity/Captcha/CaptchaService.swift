@@ -35,7 +35,9 @@ public struct CaptchaService: Sendable {
     public func verify(id: String, answer: String) throws -> Bool {
         guard !id.isEmpty, id.utf8.count <= 64 else { return false }
         let now = dependencies.clock.now()
-        guard let expected = try dependencies.database.write({ try $0.consumeCaptcha(idHash: tokenHash(id), at: now) }) else { return false }
+        guard let expected = try dependencies.database.write({ try $0.consumeCaptcha(idHash: tokenHash(id), at: now) }) else {
+            return false
+        }
         return CaptchaCode.matches(answer: answer, expected: expected)
     }
 

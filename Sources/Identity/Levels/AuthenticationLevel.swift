@@ -32,4 +32,3 @@ public enum VerificationMethod: String, Sendable, CaseIterable {
         allCases.filter { $0.level >= minimumLevel }
     }
 }
-

@@ -29,7 +29,8 @@ public struct MailDelivery: Sendable {
             let batch = try dependencies.database.write { try $0.claimDueMail(at: now, lease: Self.lease, limit: batchSize) }
             if batch.isEmpty { break }
             for mail in batch {
-                let result = transport.deliver(mail.message, messageID: mail.messageID, from: dependencies.settings.mail.from, to: mail.recipient)
+                let result = transport.deliver(
+                    mail.message, messageID: mail.messageID, from: dependencies.settings.mail.from, to: mail.recipient)
                 let finished = dependencies.clock.now()
                 switch result {
                 case .delivered:
@@ -39,11 +40,15 @@ public struct MailDelivery: Sendable {
                 case .temporaryFailure(let reason), .permanentFailure(let reason):
                     failed += 1
                     let permanent = if case .permanentFailure = result { true } else { false }
-                    let retryAt = (permanent || mail.attempts >= Self.maximumAttempts) ? nil : finished.addingTimeInterval(Self.backoff(afterAttempt: mail.attempts))
+                    let retryAt =
+                        (permanent || mail.attempts >= Self.maximumAttempts)
+                        ? nil : finished.addingTimeInterval(Self.backoff(afterAttempt: mail.attempts))
                     try dependencies.database.write { try $0.markMailAttemptFailed(id: mail.id, error: reason, retryAt: retryAt) }
                     logger.warning(
                         "mail delivery failed",
-                        metadata: ["mail_id": "\(mail.id)", "attempt": "\(mail.attempts)", "reason": "\(reason)", "gave_up": "\(retryAt == nil)"])
+                        metadata: [
+                            "mail_id": "\(mail.id)", "attempt": "\(mail.attempts)", "reason": "\(reason)", "gave_up": "\(retryAt == nil)",
+                        ])
                 }
             }
             if batch.count < batchSize { break }

@@ -28,7 +28,8 @@ public struct Mailer: Sendable {
         let domain = settings.mail.from.split(separator: "@").last.map(String.init) ?? "localhost"
         let messageID = MailMessage.makeMessageID(random: dependencies.random, domain: domain)
         let message = MailMessage(
-            from: MailAddress(name: settings.mail.fromName.isEmpty ? settings.organisation.name : settings.mail.fromName, address: settings.mail.from),
+            from: MailAddress(
+                name: settings.mail.fromName.isEmpty ? settings.organisation.name : settings.mail.fromName, address: settings.mail.from),
             to: recipient,
             subject: rendered.subject,
             text: rendered.text,

@@ -19,7 +19,9 @@ public struct SessionService: Sendable {
             methods: methods.map(\.rawValue).joined(separator: ","), at: now,
             expiresAt: now.addingTimeInterval(dependencies.settings.login.sessionHours * 3600),
             ip: client.ip, userAgent: client.userAgent)
-        try store.appendAudit(event: "sign_in", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, detail: "methods=\(methods.map(\.rawValue).joined(separator: ","))", at: now)
+        try store.appendAudit(
+            event: "sign_in", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent,
+            detail: "methods=\(methods.map(\.rawValue).joined(separator: ","))", at: now)
         return token
     }
 
@@ -43,7 +45,8 @@ public struct SessionService: Sendable {
         let now = dependencies.clock.now()
         try dependencies.database.write { store in
             try store.deleteSession(id: session.id)
-            try store.appendAudit(event: "sign_out", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)
+            try store.appendAudit(
+                event: "sign_out", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)
         }
     }
 }

@@ -22,12 +22,17 @@ public struct SignIn: Sendable {
         self.dependencies = dependencies
     }
 
-    public func signIn(email rawEmail: String, password: String, method: VerificationMethod = .password, client: ClientInfo) throws -> Outcome {
+    public func signIn(email rawEmail: String, password: String, method: VerificationMethod = .password, client: ClientInfo) throws
+        -> Outcome
+    {
         let email = EmailAddress.normalize(rawEmail)
         let now = dependencies.clock.now()
         let database = dependencies.database
         if try database.read({ try RateLimit.failedSignInPerIP.isExceeded(client.ip, in: $0, at: now) }) {
-            try database.write { try $0.appendAudit(event: "sign_in_client_throttled", accountID: nil, email: email, ip: client.ip, userAgent: client.userAgent, at: now) }
+            try database.write {
+                try $0.appendAudit(
+                    event: "sign_in_client_throttled", accountID: nil, email: email, ip: client.ip, userAgent: client.userAgent, at: now)
+            }
             return .clientThrottled
         }
         let account = try database.read { try $0.account(email: email) }
@@ -36,7 +41,9 @@ public struct SignIn: Sendable {
             dependencies.hasher.verifyDecoy(password)
             try database.write { store in
                 _ = try RateLimit.failedSignInPerIP.hit(client.ip, in: store, at: now)
-                try store.appendAudit(event: "sign_in_failed", accountID: account?.id, email: email, ip: client.ip, userAgent: client.userAgent, detail: "reason=\(account == nil ? "unknown_account" : "account_\(account!.status.rawValue)")", at: now)
+                try store.appendAudit(
+                    event: "sign_in_failed", accountID: account?.id, email: email, ip: client.ip, userAgent: client.userAgent,
+                    detail: "reason=\(account == nil ? "unknown_account" : "account_\(account!.status.rawValue)")", at: now)
             }
             return .rejected
         }
@@ -60,13 +67,18 @@ public struct SignIn: Sendable {
             // Re-read inside the transaction so concurrent failures are all counted.
             let failures = (try store.account(id: account.id)?.failedSignIns ?? account.failedSignIns) + 1
             let verdict = throttle.verdict(afterFailures: failures, at: now)
-            try store.recordFailedSignIn(accountID: account.id, failures: failures, throttledUntil: verdict.throttledUntil, locked: verdict.locked)
-            try store.appendAudit(event: "sign_in_failed", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, detail: "reason=wrong_password failures=\(failures)", at: now)
+            try store.recordFailedSignIn(
+                accountID: account.id, failures: failures, throttledUntil: verdict.throttledUntil, locked: verdict.locked)
+            try store.appendAudit(
+                event: "sign_in_failed", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent,
+                detail: "reason=wrong_password failures=\(failures)", at: now)
             let mailer = Mailer(dependencies)
             if verdict.locked {
                 let link = try EmailLinks(dependencies).issue(.unlock, for: account.id, in: store)
                 try mailer.enqueue("account_locked", to: account, values: ["link": link, "failures": "\(failures)"], in: store)
-                try store.appendAudit(event: "account_locked", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, detail: "failures=\(failures)", at: now)
+                try store.appendAudit(
+                    event: "account_locked", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent,
+                    detail: "failures=\(failures)", at: now)
                 return .locked
             }
             if failures == throttle.warnAt {

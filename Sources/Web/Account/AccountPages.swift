@@ -24,14 +24,18 @@ enum AccountPages {
 
     static func showProfile(_ c: RequestContext) throws -> HTTPResponse {
         guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
-        return try profileForm(c, values: ["first_name": account.firstName, "last_name": account.lastName, "email_lang": account.emailLanguage], errors: [])
+        return try profileForm(
+            c, values: ["first_name": account.firstName, "last_name": account.lastName, "email_lang": account.emailLanguage], errors: [])
     }
 
     static func submitProfile(_ c: RequestContext) throws -> HTTPResponse {
         guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
-        let values = ["first_name": c.form.string("first_name"), "last_name": c.form.string("last_name"), "email_lang": c.form.string("email_lang")]
+        let values = [
+            "first_name": c.form.string("first_name"), "last_name": c.form.string("last_name"), "email_lang": c.form.string("email_lang"),
+        ]
         switch try AccountService(c.dependencies).updateProfile(
-            account: account, firstName: values["first_name"]!, lastName: values["last_name"]!, emailLanguage: values["email_lang"]!, client: c.client)
+            account: account, firstName: values["first_name"]!, lastName: values["last_name"]!, emailLanguage: values["email_lang"]!,
+            client: c.client)
         {
         case .done: return c.redirect("/account?done=profile")
         case .invalid(let errors): return try profileForm(c, values: values, errors: errors)
@@ -56,7 +60,9 @@ enum AccountPages {
     static func submitEmail(_ c: RequestContext) throws -> HTTPResponse {
         guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
         let values = ["email": c.form.string("email"), "email_confirm": c.form.string("email_confirm")]
-        switch try AccountService(c.dependencies).requestEmailChange(account: account, newEmail: values["email"]!, confirmation: values["email_confirm"]!, client: c.client) {
+        switch try AccountService(c.dependencies).requestEmailChange(
+            account: account, newEmail: values["email"]!, confirmation: values["email_confirm"]!, client: c.client)
+        {
         case .done:
             return try c.render("mail_sent", ["email": EmailAddress.normalize(values["email"]!)], title: c.t("mail_sent_title"))
         case .invalid(let errors):
@@ -70,9 +76,19 @@ enum AccountPages {
         switch try AccountService(c.dependencies).confirmEmailChange(token: c.query.string("token"), client: c.client) {
         case .changed(let email):
             c.rememberEmail(email)
-            return try c.render("message", ["heading": c.t("email_changed_title"), "message": c.t("email_changed_message", ["email": email]), "link": "/account", "link_label": c.t("menu_account")], title: c.t("email_changed_title"))
+            return try c.render(
+                "message",
+                [
+                    "heading": c.t("email_changed_title"), "message": c.t("email_changed_message", ["email": email]), "link": "/account",
+                    "link_label": c.t("menu_account"),
+                ], title: c.t("email_changed_title"))
         case .taken:
-            return try c.render("message", ["heading": c.t("email_taken_title"), "message": c.t("email_taken_message"), "link": "/account", "link_label": c.t("menu_account")], status: 409, title: c.t("email_taken_title"))
+            return try c.render(
+                "message",
+                [
+                    "heading": c.t("email_taken_title"), "message": c.t("email_taken_message"), "link": "/account",
+                    "link_label": c.t("menu_account"),
+                ], status: 409, title: c.t("email_taken_title"))
         case .linkProblem(let problem):
             return try PasswordPages.linkProblem(c, problem)
         }
@@ -99,6 +115,7 @@ enum AccountPages {
         var model = c.formModel(values: ["email": account.email], errors: errors)
         model["email"] = account.email
         model["samples"] = PasswordPolicy().samples(random: c.dependencies.random)
+        model["samples_link"] = "/account/password#samples"
         return try c.render("account_password", model, status: errors.isEmpty ? 200 : 400, title: c.t("change_password_title"))
     }
 

@@ -37,10 +37,15 @@ enum LoginPages {
         let allowed = try c.dependencies.database.write { try RateLimit.emailStepPerIP.hit(c.client.ip, in: $0, at: now) }
         guard allowed else {
             c.logger.notice("email step throttled", metadata: ["ip": "\(c.client.ip)", "request_id": "\(c.request.requestID)"])
-            return try emailStep(c, email: email, next: next, errors: [FieldError(field: "email", messageKey: "error_too_many_requests")], status: 429)
+            return try emailStep(
+                c, email: email, next: next, errors: [FieldError(field: "email", messageKey: "error_too_many_requests")], status: 429)
         }
-        guard !email.isEmpty else { return try emailStep(c, email: email, next: next, errors: [FieldError(field: "email", messageKey: "error_email_required")]) }
-        guard EmailAddress.isValid(email) else { return try emailStep(c, email: email, next: next, errors: [FieldError(field: "email", messageKey: "error_email_invalid")]) }
+        guard !email.isEmpty else {
+            return try emailStep(c, email: email, next: next, errors: [FieldError(field: "email", messageKey: "error_email_required")])
+        }
+        guard EmailAddress.isValid(email) else {
+            return try emailStep(c, email: email, next: next, errors: [FieldError(field: "email", messageKey: "error_email_invalid")])
+        }
         if c.settings.login.revealUnknownEmail, try c.dependencies.database.read({ try $0.account(email: email) }) == nil {
             return c.redirect("/register?email=\(FormData.encode(email))")
         }
@@ -54,7 +59,8 @@ enum LoginPages {
         let method = VerificationMethod(rawValue: c.form.string("method")) ?? .password
         let password = c.form.string("password")
         if password.isEmpty {
-            return try passwordStep(c, email: email, next: next, errors: [FieldError(field: "password", messageKey: "error_password_required")], notice: nil)
+            return try passwordStep(
+                c, email: email, next: next, errors: [FieldError(field: "password", messageKey: "error_password_required")], notice: nil)
         }
         switch try SignIn(c.dependencies).signIn(email: email, password: password, method: method, client: c.client) {
         case .signedIn(let token, _):
@@ -62,7 +68,9 @@ enum LoginPages {
             c.rememberEmail(email)
             return c.redirect(next ?? "/login")
         case .rejected:
-            return try passwordStep(c, email: email, next: next, errors: [FieldError(field: "password", messageKey: "error_sign_in_rejected")], notice: nil, status: 401)
+            return try passwordStep(
+                c, email: email, next: next, errors: [FieldError(field: "password", messageKey: "error_sign_in_rejected")], notice: nil,
+                status: 401)
         case .throttled(let until):
             let minutes = max(1, Int((until.timeIntervalSince(c.dependencies.clock.now()) / 60).rounded(.up)))
             let message = c.t("error_sign_in_throttled", ["minutes": "\(minutes)"])
@@ -74,14 +82,17 @@ enum LoginPages {
         }
     }
 
-    static func emailStep(_ c: RequestContext, email: String, next: String?, errors: [FieldError], status: Int = 200) throws -> HTTPResponse {
+    static func emailStep(_ c: RequestContext, email: String, next: String?, errors: [FieldError], status: Int = 200) throws -> HTTPResponse
+    {
         var model = c.formModel(values: ["email": email], errors: errors)
         model["next"] = next ?? ""
         model["registration_enabled"] = c.settings.registration.enabled
         return try c.render("login_email", model, status: errors.isEmpty ? 200 : max(status, 400), title: c.t("login_title"))
     }
 
-    static func passwordStep(_ c: RequestContext, email: String, next: String?, errors: [FieldError], notice: String?, status: Int = 200) throws -> HTTPResponse {
+    static func passwordStep(_ c: RequestContext, email: String, next: String?, errors: [FieldError], notice: String?, status: Int = 200)
+        throws -> HTTPResponse
+    {
         var model = c.formModel(values: ["email": email], errors: errors)
         model["next"] = next ?? ""
         model["email"] = email
@@ -89,9 +100,13 @@ enum LoginPages {
         model["has_notice"] = notice != nil
         let chosen = VerificationMethod(rawValue: c.form.string("method")) ?? .password
         model["methods"] = VerificationMethod.available(for: nil, minimumLevel: .password).map {
-            ["value": $0.rawValue, "label": c.t("method_\($0.rawValue)"), "hint": c.t("method_\($0.rawValue)_hint"), "checked": $0 == chosen]
+            [
+                "value": $0.rawValue, "label": c.t("method_\($0.rawValue)"), "hint": c.t("method_\($0.rawValue)_hint"),
+                "checked": $0 == chosen,
+            ]
         }
-        return try c.render("login_password", model, status: errors.isEmpty && notice == nil ? 200 : max(status, 400), title: c.t("login_title"))
+        return try c.render(
+            "login_password", model, status: errors.isEmpty && notice == nil ? 200 : max(status, 400), title: c.t("login_title"))
     }
 
     static func logout(_ c: RequestContext) throws -> HTTPResponse {
@@ -106,6 +121,9 @@ enum LoginPages {
         if let problem = try AccountService(c.dependencies).unlock(token: c.query.string("token"), client: c.client) {
             return try PasswordPages.linkProblem(c, problem)
         }
-        return try c.render("message", ["heading": c.t("unlocked_title"), "message": c.t("unlocked_message"), "link": "/login", "link_label": c.t("unlocked_link")], title: c.t("unlocked_title"))
+        return try c.render(
+            "message",
+            ["heading": c.t("unlocked_title"), "message": c.t("unlocked_message"), "link": "/login", "link_label": c.t("unlocked_link")],
+            title: c.t("unlocked_title"))
     }
 }

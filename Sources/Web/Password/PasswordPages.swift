@@ -74,9 +74,13 @@ enum PasswordPages {
         case .mailSent:
             return try c.render("mail_sent", ["email": EmailAddress.normalize(email)], title: c.t("mail_sent_title"))
         case .invalid(let errors):
-            return try c.render("lost_password", c.formModel(values: ["email": email], errors: errors), status: 400, title: c.t("lost_title"))
+            return try c.render(
+                "lost_password", c.formModel(values: ["email": email], errors: errors), status: 400, title: c.t("lost_title"))
         case .tooManyRequests:
-            return try c.render("lost_password", c.formModel(values: ["email": email], errors: [FieldError(field: "email", messageKey: "error_too_many_requests")]), status: 429, title: c.t("lost_title"))
+            return try c.render(
+                "lost_password",
+                c.formModel(values: ["email": email], errors: [FieldError(field: "email", messageKey: "error_too_many_requests")]),
+                status: 429, title: c.t("lost_title"))
         }
     }
 }

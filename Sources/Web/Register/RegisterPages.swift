@@ -29,7 +29,9 @@ enum RegisterPages {
             // Checked even when other fields are wrong: a challenge is good for one answer only.
             let solved = try CaptchaService(c.dependencies).verify(id: c.form.string("captcha_id"), answer: answer)
             if !solved {
-                errors.insert(FieldError(field: "captcha", messageKey: answer.isEmpty ? "error_captcha_required" : "error_captcha_wrong"), at: min(errors.count, errors.firstIndex { $0.field == "privacy" } ?? errors.count))
+                errors.insert(
+                    FieldError(field: "captcha", messageKey: answer.isEmpty ? "error_captcha_required" : "error_captcha_wrong"),
+                    at: min(errors.count, errors.firstIndex { $0.field == "privacy" } ?? errors.count))
             }
         }
         if !errors.isEmpty { return try form(c, values: values, errors: errors, notice: nil) }
@@ -39,11 +41,14 @@ enum RegisterPages {
         case .invalid(let errors):
             return try form(c, values: values, errors: errors, notice: nil)
         case .tooManyRequests:
-            return try form(c, values: values, errors: [FieldError(field: "email", messageKey: "error_too_many_requests")], notice: nil, status: 429)
+            return try form(
+                c, values: values, errors: [FieldError(field: "email", messageKey: "error_too_many_requests")], notice: nil, status: 429)
         }
     }
 
-    static func form(_ c: RequestContext, values: [String: String], errors: [FieldError], notice: String?, status: Int = 400) throws -> HTTPResponse {
+    static func form(_ c: RequestContext, values: [String: String], errors: [FieldError], notice: String?, status: Int = 400) throws
+        -> HTTPResponse
+    {
         var model = c.formModel(values: values, errors: errors)
         model["email_languages"] = c.app.renderer.locales.languages.map { code in
             ["code": code, "name": c.app.renderer.locales.name(of: code), "selected": code == (values["email_lang"] ?? c.t.language)]
@@ -63,7 +68,9 @@ enum RegisterPages {
 
     /// A fresh challenge for the page's "show another code" control, so the typed form is kept.
     static func newCaptcha(_ c: RequestContext) throws -> HTTPResponse {
-        guard c.settings.registration.enabled, c.settings.registration.captcha else { return c.errorPage(404, messageKey: "error_not_found") }
+        guard c.settings.registration.enabled, c.settings.registration.captcha else {
+            return c.errorPage(404, messageKey: "error_not_found")
+        }
         let id = try CaptchaService(c.dependencies).newChallenge()
         let json = #"{"id":"\#(id)","image":"/captcha/image?id=\#(id)","audio":"/captcha/audio?id=\#(id)&lang=\#(c.t.language)"}"#
         return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(json.utf8))

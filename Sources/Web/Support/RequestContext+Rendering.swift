@@ -39,8 +39,10 @@ extension RequestContext {
             "show_notice": cookies[Self.noticeCookie] != "1",
             "current_path": request.path,
             "languages": app.renderer.locales.languages.map { code -> [String: Any] in
-                ["code": code, "name": app.renderer.locales.name(of: code),
-                 "href": languageLink(code), "current": code == t.language]
+                [
+                    "code": code, "name": app.renderer.locales.name(of: code),
+                    "href": languageLink(code), "current": code == t.language,
+                ]
             },
         ]
         if let (_, account) = signedIn {

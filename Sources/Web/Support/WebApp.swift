@@ -54,13 +54,16 @@ public final class WebApp: Responder {
             response.addHeader("Allow", allowed.joined(separator: ", "))
         case .found(let route):
             if route.method == "POST" && !route.skipCSRF && !context.csrfIsValid {
-                logger.notice("csrf rejected", metadata: ["request_id": "\(request.requestID)", "path": "\(request.path)", "ip": "\(request.remoteAddress)"])
+                logger.notice(
+                    "csrf rejected",
+                    metadata: ["request_id": "\(request.requestID)", "path": "\(request.path)", "ip": "\(request.remoteAddress)"])
                 response = context.errorPage(403, messageKey: "error_csrf")
             } else {
                 do {
                     response = try route.handler(context)
                 } catch {
-                    logger.error("request failed", metadata: ["request_id": "\(request.requestID)", "path": "\(request.path)", "error": "\(error)"])
+                    logger.error(
+                        "request failed", metadata: ["request_id": "\(request.requestID)", "path": "\(request.path)", "error": "\(error)"])
                     response = context.errorPage(500, messageKey: "error_internal")
                 }
             }
