@@ -5,7 +5,7 @@ SWIFT_FLAGS ?= -c release
 BIN := .build/release/appliance
 VENV := .build/e2e-venv
 
-.PHONY: run test build deps test-deps lint unit e2e bench install clean
+.PHONY: run test build deps test-deps lint unit e2e bench fuzz install clean
 
 run: deps build
 	scripts/run-dev.sh
@@ -24,7 +24,7 @@ test-deps:
 test: test-deps lint build unit e2e
 
 lint:
-	swift format lint --strict --recursive Sources Tests Package.swift
+	swift format lint --strict --recursive Sources Tests Fuzz Package.swift
 
 # The venv comes first on PATH so that tests which start Python helpers (the SMTP sink) find aiosmtpd.
 unit:
@@ -37,6 +37,9 @@ bench: test-deps
 	swift build -c release --product appliance
 	swift build -c release --product fcgi-ceiling
 	$(VENV)/bin/python bench/run.py
+
+fuzz: deps
+	scripts/fuzz.sh
 
 install: deps build
 	scripts/install.sh "$(PREFIX)"

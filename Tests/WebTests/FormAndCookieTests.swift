@@ -1,3 +1,4 @@
+import FastCGI
 import TestSupport
 import Testing
 

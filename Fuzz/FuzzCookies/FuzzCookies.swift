@@ -1,0 +1,11 @@
+// libFuzzer target: cookie header parsing must never crash on any bytes a browser or attacker sends.
+import FastCGI
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCookies(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let header = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    let cookies = RequestCookies(header: header)
+    _ = cookies["la_sso"]
+    _ = cookies["la_csrf"]
+    return 0
+}
