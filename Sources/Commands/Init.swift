@@ -39,7 +39,7 @@ struct Init: ParsableCommand {
                 base_url = "\(baseURL)"
                 socket = "appliance.sock"
                 # socket_mode = "0660"
-                # workers = \(2 * ProcessInfo.processInfo.activeProcessorCount)
+                # workers = \(max(8, 4 * ProcessInfo.processInfo.activeProcessorCount))   (keep above nginx's upstream keepalive)
 
                 [storage]
                 path = "appliance.sqlite"

@@ -69,11 +69,11 @@ public struct NewAccount: Sendable {
 
 extension Store {
     public func account(email: String) throws -> Account? {
-        try Row.fetchOne(db, sql: "SELECT * FROM account WHERE email = ?", arguments: [email]).map(Account.init(row:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM account WHERE email = ?"), arguments: [email]).map(Account.init(row:))
     }
 
     public func account(id: Int64) throws -> Account? {
-        try Row.fetchOne(db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(Account.init(row:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM account WHERE id = ?"), arguments: [id]).map(Account.init(row:))
     }
 
     public func allAccounts() throws -> [Account] {
@@ -81,7 +81,7 @@ extension Store {
     }
 
     public func createAccount(_ new: NewAccount, at now: Date) throws -> Account {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO account (uid, email, first_name, last_name, email_language, password_hash, status, created_at, password_changed_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -95,7 +95,7 @@ extension Store {
 
     /// Sets a new password, activates a pending account and clears every failure and lock.
     public func setPassword(accountID: Int64, hash: String, at now: Date) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 UPDATE account SET password_hash = ?, password_changed_at = ?, failed_sign_ins = 0, throttled_until = NULL, locked = 0,
                     status = CASE status WHEN 'pending' THEN 'active' ELSE status END
@@ -105,42 +105,42 @@ extension Store {
     }
 
     public func updateProfile(accountID: Int64, firstName: String, lastName: String, emailLanguage: String) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "UPDATE account SET first_name = ?, last_name = ?, email_language = ? WHERE id = ?",
             arguments: [firstName, lastName, emailLanguage, accountID])
     }
 
     public func changeEmail(accountID: Int64, to email: String) throws {
-        try db.execute(sql: "UPDATE account SET email = ? WHERE id = ?", arguments: [email, accountID])
+        try db.executeCached(sql: "UPDATE account SET email = ? WHERE id = ?", arguments: [email, accountID])
     }
 
     public func setStatus(accountID: Int64, _ status: AccountStatus) throws {
-        try db.execute(sql: "UPDATE account SET status = ? WHERE id = ?", arguments: [status.rawValue, accountID])
+        try db.executeCached(sql: "UPDATE account SET status = ? WHERE id = ?", arguments: [status.rawValue, accountID])
     }
 
     /// Records one more consecutive failed sign-in and the throttle or lock it earned.
     public func recordFailedSignIn(accountID: Int64, failures: Int, throttledUntil: Date?, locked: Bool) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "UPDATE account SET failed_sign_ins = ?, throttled_until = ?, locked = ? WHERE id = ?",
             arguments: [failures, throttledUntil?.storedSeconds, locked, accountID])
     }
 
     public func recordSuccessfulSignIn(accountID: Int64) throws {
-        try db.execute(
+        try db.executeCached(
             sql:
                 "UPDATE account SET failed_sign_ins = 0, throttled_until = NULL WHERE id = ? AND (failed_sign_ins != 0 OR throttled_until IS NOT NULL)",
             arguments: [accountID])
     }
 
     public func unlockAccount(accountID: Int64) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "UPDATE account SET failed_sign_ins = 0, throttled_until = NULL, locked = 0 WHERE id = ?",
             arguments: [accountID])
     }
 
     /// Removes the account and, through cascades, its sessions and links; scrubs its address from the audit log.
     public func deleteAccount(accountID: Int64) throws {
-        try db.execute(sql: "UPDATE audit_log SET email = NULL WHERE account_id = ?", arguments: [accountID])
-        try db.execute(sql: "DELETE FROM account WHERE id = ?", arguments: [accountID])
+        try db.executeCached(sql: "UPDATE audit_log SET email = NULL WHERE account_id = ?", arguments: [accountID])
+        try db.executeCached(sql: "DELETE FROM account WHERE id = ?", arguments: [accountID])
     }
 }

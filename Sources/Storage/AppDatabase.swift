@@ -6,9 +6,11 @@ import GRDB
 public final class AppDatabase: Sendable {
     let writer: any DatabaseWriter
 
-    /// Opens (creating if needed) the database file and runs pending migrations.
-    public static func open(path: String) throws -> AppDatabase {
+    /// Opens (creating if needed) the database file and runs pending migrations. `readers` should
+    /// match the number of threads that read at once, so that none waits for a connection.
+    public static func open(path: String, readers: Int = 5) throws -> AppDatabase {
         var configuration = Configuration()
+        configuration.maximumReaderCount = max(1, readers)
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in

@@ -16,7 +16,7 @@ extension Store {
     public func appendAudit(
         event: String, accountID: Int64?, email: String?, ip: String, userAgent: String, detail: String = "", at now: Date
     ) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "INSERT INTO audit_log (at, event, account_id, email, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [now.storedSeconds, event, accountID, email, ip, userAgent, detail])
     }
@@ -25,9 +25,10 @@ extension Store {
         let rows: [Row]
         if let accountID {
             rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM audit_log WHERE account_id = ? ORDER BY id DESC LIMIT ?", arguments: [accountID, limit])
+                db.cachedStatement(sql: "SELECT * FROM audit_log WHERE account_id = ? ORDER BY id DESC LIMIT ?"),
+                arguments: [accountID, limit])
         } else {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit])
+            rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?"), arguments: [limit])
         }
         return rows.map {
             AuditEntry(

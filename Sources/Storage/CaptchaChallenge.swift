@@ -3,7 +3,7 @@ import GRDB
 
 extension Store {
     public func insertCaptcha(idHash: [UInt8], answer: String, expiresAt: Date) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "INSERT INTO captcha (id_hash, answer, expires_at) VALUES (?, ?, ?)",
             arguments: [Data(idHash), answer, expiresAt.storedSeconds])
     }
@@ -13,7 +13,7 @@ extension Store {
         let answer = try String.fetchOne(
             db, sql: "SELECT answer FROM captcha WHERE id_hash = ? AND expires_at > ?",
             arguments: [Data(idHash), now.storedSeconds])
-        try db.execute(sql: "DELETE FROM captcha WHERE id_hash = ?", arguments: [Data(idHash)])
+        try db.executeCached(sql: "DELETE FROM captcha WHERE id_hash = ?", arguments: [Data(idHash)])
         return answer
     }
 
@@ -25,7 +25,7 @@ extension Store {
     }
 
     public func purgeCaptchas(before cutoff: Date) throws -> Int {
-        try db.execute(sql: "DELETE FROM captcha WHERE expires_at < ?", arguments: [cutoff.storedSeconds])
+        try db.executeCached(sql: "DELETE FROM captcha WHERE expires_at < ?", arguments: [cutoff.storedSeconds])
         return db.changesCount
     }
 }

@@ -34,37 +34,37 @@ extension Store {
     public func insertEmailLink(
         tokenHash: [UInt8], purpose: EmailLinkPurpose, accountID: Int64, newEmail: String? = nil, at now: Date, expiresAt: Date
     ) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "INSERT INTO email_link (token_hash, purpose, account_id, new_email, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [Data(tokenHash), purpose.rawValue, accountID, newEmail, now.storedSeconds, expiresAt.storedSeconds])
     }
 
     public func emailLink(tokenHash: [UInt8]) throws -> EmailLink? {
-        try Row.fetchOne(db, sql: "SELECT * FROM email_link WHERE token_hash = ?", arguments: [Data(tokenHash)])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM email_link WHERE token_hash = ?"), arguments: [Data(tokenHash)])
             .map(EmailLink.init(row:))
     }
 
     /// Marks the link used; false when another request used it first.
     public func consumeEmailLink(id: Int64, at now: Date) throws -> Bool {
-        try db.execute(sql: "UPDATE email_link SET used_at = ? WHERE id = ? AND used_at IS NULL", arguments: [now.storedSeconds, id])
+        try db.executeCached(sql: "UPDATE email_link SET used_at = ? WHERE id = ? AND used_at IS NULL", arguments: [now.storedSeconds, id])
         return db.changesCount == 1
     }
 
     /// Makes every unused link of this purpose unusable, so that only the newest one works.
     public func retireEmailLinks(accountID: Int64, purpose: EmailLinkPurpose, at now: Date) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "UPDATE email_link SET used_at = ? WHERE account_id = ? AND purpose = ? AND used_at IS NULL",
             arguments: [now.storedSeconds, accountID, purpose.rawValue])
     }
 
     public func purgeEmailLinks(before cutoff: Date) throws -> Int {
-        try db.execute(sql: "DELETE FROM email_link WHERE expires_at < ?", arguments: [cutoff.storedSeconds])
+        try db.executeCached(sql: "DELETE FROM email_link WHERE expires_at < ?", arguments: [cutoff.storedSeconds])
         return db.changesCount
     }
 
     /// Removes pending registrations whose every link has expired.
     public func purgeAbandonedRegistrations(before cutoff: Date) throws -> Int {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 DELETE FROM account WHERE status = 'pending' AND created_at < ?
                 AND NOT EXISTS (SELECT 1 FROM email_link l WHERE l.account_id = account.id AND l.expires_at >= ?)

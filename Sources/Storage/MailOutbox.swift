@@ -36,7 +36,7 @@ public struct OutboxCounts: Sendable, Equatable {
 
 extension Store {
     public func enqueueMail(messageID: String, recipient: String, message: [UInt8], at now: Date) throws {
-        try db.execute(
+        try db.executeCached(
             sql:
                 "INSERT INTO mail_outbox (message_id, recipient, message, status, next_attempt_at, created_at) VALUES (?, ?, ?, 'queued', ?, ?)",
             arguments: [messageID, recipient, Data(message), now.storedSeconds, now.storedSeconds])
@@ -57,7 +57,7 @@ extension Store {
         var claimed: [OutboxMail] = []
         for row in rows {
             var mail = OutboxMail(row: row)
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE mail_outbox SET status = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
                 arguments: [now.addingTimeInterval(lease).storedSeconds, mail.id])
             mail.attempts += 1
@@ -68,14 +68,14 @@ extension Store {
     }
 
     public func markMailSent(id: Int64, at now: Date) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "UPDATE mail_outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
             arguments: [now.storedSeconds, id])
     }
 
     /// Records a failed attempt: retried at `retryAt`, or given up on when it is nil.
     public func markMailAttemptFailed(id: Int64, error: String, retryAt: Date?) throws {
-        try db.execute(
+        try db.executeCached(
             sql:
                 "UPDATE mail_outbox SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL, last_error = ? WHERE id = ?",
             arguments: [retryAt == nil ? "failed" : "queued", retryAt?.storedSeconds, error, id])
@@ -105,7 +105,7 @@ extension Store {
     }
 
     public func purgeSentMail(before cutoff: Date) throws -> Int {
-        try db.execute(sql: "DELETE FROM mail_outbox WHERE status = 'sent' AND sent_at < ?", arguments: [cutoff.storedSeconds])
+        try db.executeCached(sql: "DELETE FROM mail_outbox WHERE status = 'sent' AND sent_at < ?", arguments: [cutoff.storedSeconds])
         return db.changesCount
     }
 }
@@ -115,7 +115,8 @@ extension Store {
     public func allOutboxMessages(recipient: String? = nil) throws -> [[UInt8]] {
         let rows: [Data]
         if let recipient {
-            rows = try Data.fetchAll(db, sql: "SELECT message FROM mail_outbox WHERE recipient = ? ORDER BY id", arguments: [recipient])
+            rows = try Data.fetchAll(
+                db.cachedStatement(sql: "SELECT message FROM mail_outbox WHERE recipient = ? ORDER BY id"), arguments: [recipient])
         } else {
             rows = try Data.fetchAll(db, sql: "SELECT message FROM mail_outbox ORDER BY id")
         }

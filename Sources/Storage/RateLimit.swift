@@ -4,7 +4,7 @@ import GRDB
 extension Store {
     /// Counts one event in `bucket`'s fixed window and returns the count including it.
     public func countRateLimitHit(bucket: String, window: TimeInterval, at now: Date) throws -> Int {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO rate_limit (bucket, window_start, count) VALUES (?, ?, 1)
                 ON CONFLICT(bucket) DO UPDATE SET
@@ -12,7 +12,7 @@ extension Store {
                     window_start = CASE WHEN window_start + ? <= excluded.window_start THEN excluded.window_start ELSE window_start END
                 """,
             arguments: [bucket, now.storedSeconds, window, window])
-        return try Int.fetchOne(db, sql: "SELECT count FROM rate_limit WHERE bucket = ?", arguments: [bucket]) ?? 1
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT count FROM rate_limit WHERE bucket = ?"), arguments: [bucket]) ?? 1
     }
 
     /// The events counted in `bucket`'s current window, without counting one more.
@@ -23,7 +23,7 @@ extension Store {
     }
 
     public func purgeRateLimits(olderThan cutoff: Date) throws -> Int {
-        try db.execute(sql: "DELETE FROM rate_limit WHERE window_start < ?", arguments: [cutoff.storedSeconds])
+        try db.executeCached(sql: "DELETE FROM rate_limit WHERE window_start < ?", arguments: [cutoff.storedSeconds])
         return db.changesCount
     }
 }

@@ -30,7 +30,7 @@ extension Store {
     public func insertSession(
         idHash: [UInt8], accountID: Int64, level: String, methods: String, at now: Date, expiresAt: Date, ip: String, userAgent: String
     ) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO sso_session (id_hash, account_id, level, methods, created_at, last_seen_at, expires_at, ip, user_agent)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -48,7 +48,7 @@ extension Store {
             FROM sso_session s JOIN account a ON a.id = s.account_id
             WHERE s.id_hash = ? AND s.expires_at > ? AND a.status = 'active'
             """
-        guard let row = try Row.fetchOne(db, sql: sql, arguments: [Data(idHash), now.storedSeconds]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [Data(idHash), now.storedSeconds]) else { return nil }
         var session = SSOSession(row: row)
         session.id = row["s_id"]
         session.createdAt = Date(storedSeconds: row["s_created_at"])
@@ -56,24 +56,26 @@ extension Store {
     }
 
     public func touchSession(id: Int64, at now: Date) throws {
-        try db.execute(sql: "UPDATE sso_session SET last_seen_at = ? WHERE id = ?", arguments: [now.storedSeconds, id])
+        try db.executeCached(sql: "UPDATE sso_session SET last_seen_at = ? WHERE id = ?", arguments: [now.storedSeconds, id])
     }
 
     public func deleteSession(id: Int64) throws {
-        try db.execute(sql: "DELETE FROM sso_session WHERE id = ?", arguments: [id])
+        try db.executeCached(sql: "DELETE FROM sso_session WHERE id = ?", arguments: [id])
     }
 
     public func deleteSessions(accountID: Int64) throws {
-        try db.execute(sql: "DELETE FROM sso_session WHERE account_id = ?", arguments: [accountID])
+        try db.executeCached(sql: "DELETE FROM sso_session WHERE account_id = ?", arguments: [accountID])
     }
 
     public func sessions(accountID: Int64) throws -> [SSOSession] {
-        try Row.fetchAll(db, sql: "SELECT * FROM sso_session WHERE account_id = ? ORDER BY created_at DESC", arguments: [accountID])
-            .map(SSOSession.init(row:))
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM sso_session WHERE account_id = ? ORDER BY created_at DESC"), arguments: [accountID]
+        )
+        .map(SSOSession.init(row:))
     }
 
     public func purgeSessions(before cutoff: Date) throws -> Int {
-        try db.execute(sql: "DELETE FROM sso_session WHERE expires_at < ?", arguments: [cutoff.storedSeconds])
+        try db.executeCached(sql: "DELETE FROM sso_session WHERE expires_at < ?", arguments: [cutoff.storedSeconds])
         return db.changesCount
     }
 }

@@ -17,3 +17,11 @@ extension AppDatabase {
         try writer.read { db in try body(Store(db: db)) }
     }
 }
+
+extension Database {
+    /// Runs an update through the statement cache: the same few statements run on every request,
+    /// and preparing them anew each time (with GRDB's authorizer) costs more than running them.
+    func executeCached(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+}

@@ -44,7 +44,7 @@ class Appliance:
         self.run_cli("init", "--base-url", self.base_url, "--templates", str(ROOT / "templates"),
                      "--share", str(ROOT / "share"), "--mail", "file://mail", "--captcha", captcha)
         text = self.config.read_text()
-        text = text.replace('socket = "appliance.sock"', 'socket = "appliance.sock"\nsocket_mode = "0666"\nworkers = 4')
+        text = text.replace('socket = "appliance.sock"', 'socket = "appliance.sock"\nsocket_mode = "0666"\nworkers = 8')
         self.config.write_text(text + extra_config)
         self.db_path = workdir / "appliance.sqlite"
         self.server = None

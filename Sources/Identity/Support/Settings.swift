@@ -6,7 +6,9 @@ public struct Settings: Sendable {
         public var baseURL = "http://127.0.0.1:8080"
         public var socket = "data/appliance.sock"
         public var socketMode: UInt16 = 0o660
-        public var workers = 2 * ProcessInfo.processInfo.activeProcessorCount
+        /// Worker threads. Each upstream connection nginx keeps alive holds one while idle, so this
+        /// must stay above nginx's upstream `keepalive` (the shipped sites keep 4).
+        public var workers = max(8, 4 * ProcessInfo.processInfo.activeProcessorCount)
         public var maxBodyBytes = 1 << 20
         public init() {}
     }

@@ -8,14 +8,9 @@ enum AccountPages {
     static func overview(_ c: RequestContext) throws -> HTTPResponse {
         guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
         let languageName = c.app.renderer.locales.name(of: account.emailLanguage)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: c.t.language)
-        formatter.dateStyle = .long
-        formatter.timeStyle = .none
-        formatter.timeZone = TimeZone(identifier: "UTC")
         let model: [String: Any] = [
             "first_name": account.firstName, "last_name": account.lastName, "email": account.email,
-            "email_language": languageName, "created": formatter.string(from: account.createdAt),
+            "email_language": languageName, "created": c.app.longDates.string(account.createdAt, language: c.t.language),
             "status_message": c.query["done"].map { c.t("account_done_\($0)") } ?? "",
             "has_status": c.query["done"].map { c.t.catalog["account_done_\($0)"] != nil } ?? false,
         ]

@@ -13,6 +13,7 @@ public final class WebApp: Responder {
     let csrf: CSRF
     let router: Router
     let pageCache = PageCache()
+    let longDates = LongDates()
 
     public init(dependencies: Dependencies, renderer: PageRenderer, logger: Logger) {
         self.dependencies = dependencies
