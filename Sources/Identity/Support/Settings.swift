@@ -53,6 +53,14 @@ public struct Settings: Sendable {
         public init() {}
     }
 
+    public struct CAS: Sendable {
+        /// How long a service ticket may wait for its validation (the CAS specification allows at most 5 minutes).
+        public var ticketSeconds = 300
+        /// CA certificates for verifying services' HTTPS back-channel endpoints (nil: the system's).
+        public var caFile: String?
+        public init() {}
+    }
+
     public var server = Server()
     public var storage = Storage()
     public var mail = Mail()
@@ -61,6 +69,9 @@ public struct Settings: Sendable {
     public var organisation = Organisation()
     public var passwords = Passwords()
     public var paths = Paths()
+    public var cas = CAS()
+    /// The `[[service]]` blocks: the only applications that may receive tickets and redirects.
+    public var services = ServiceRegistry([])
     /// Languages offered in the selector and for e-mails, first is the default.
     public var languages = ["en", "fr", "de"]
 
