@@ -20,7 +20,10 @@ struct Serve: ParsableCommand {
             options: .init(
                 socketPath: runtime.settings.server.socket, socketMode: UInt32(runtime.settings.server.socketMode),
                 workers: runtime.settings.server.workers, maxBodyBytes: runtime.settings.server.maxBodyBytes),
-            responder: app, logger: runtime.logger)
+            responder: app, logger: runtime.logger,
+            onReload: { [path = options.config, directory = runtime.dependencies.services, logger = runtime.logger] in
+                ServiceReload.run(configPath: path, into: directory, logger: logger)
+            })
         sender.start()
         try server.run {
             runtime.logger.info(

@@ -98,3 +98,14 @@ extension ServiceRegistry.Verdict {
         return nil
     }
 }
+
+@Suite struct ServiceDirectoryTests {
+    @Test func replacingTheRegistryChangesWhatMatches() {
+        let directory = ServiceDirectory(
+            ServiceRegistry([RegisteredService(name: "old", patterns: [servicePattern("https://old.example.org/")])]))
+        #expect(directory.current.service(for: "https://old.example.org/")?.0.name == "old")
+        directory.replace(with: ServiceRegistry([RegisteredService(name: "new", patterns: [servicePattern("https://new.example.org/")])]))
+        #expect(directory.current.service(for: "https://old.example.org/") == nil)
+        #expect(directory.current.service(for: "https://new.example.org/")?.0.name == "new")
+    }
+}

@@ -1,6 +1,7 @@
 """CAS single sign-on with the real python-cas client: login, SSO, validation, the refusals, logout."""
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import threading
@@ -371,3 +372,29 @@ def test_post_hand_over_reaches_the_service_in_a_real_browser(cas_app, account, 
         assert client(cas_app, landing).verify_ticket(ticket)[0]
     finally:
         driver.quit()
+
+
+def test_sighup_reloads_the_services_and_keeps_them_when_the_file_is_broken(tmp_path):
+    appliance = Appliance(tmp_path, extra_config=SERVICES.replace("{slo_port}", "9")).start()
+    try:
+        new = "https://new.example.test/"
+        assert Browser(appliance).get(login_url(appliance, new), allow_redirects=False).status_code == 400
+        good = appliance.config.read_text()
+        appliance.config.write_text(good + f'\n[[service]]\nname = "new"\nprotocol = "cas"\nmatch = "{new}"\n')
+        appliance.server.send_signal(signal.SIGHUP)
+        deadline = time.time() + 5
+        while Browser(appliance).get(login_url(appliance, new), allow_redirects=False).status_code != 200:
+            assert time.time() < deadline, "the new service was not put in force"
+            time.sleep(0.05)
+        # A broken file changes nothing: the services in force stay, the server stays up.
+        appliance.config.write_text(good + '\n[[service]]\nname = "broken"\nprotocol = "cas"\nmatch = "https://*.evil.test/"\n')
+        appliance.server.send_signal(signal.SIGHUP)
+        deadline = time.time() + 5
+        while "reload refused" not in (tmp_path / "serve.log").read_text():
+            assert time.time() < deadline, "the broken file was not reported"
+            time.sleep(0.05)
+        assert Browser(appliance).get(login_url(appliance, new), allow_redirects=False).status_code == 200
+        assert Browser(appliance).get(login_url(appliance, WIKI), allow_redirects=False).status_code == 200
+        assert appliance.server.poll() is None
+    finally:
+        appliance.stop()

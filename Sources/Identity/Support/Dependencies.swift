@@ -15,6 +15,8 @@ public struct Dependencies: Sendable {
     public var mailRenderer: any MailRendering
     /// Derives the keys used for CSRF tokens and other MACs.
     public var masterKey: [UInt8]
+    /// The registered services in force (`settings.services` as reloaded on SIGHUP).
+    public let services: ServiceDirectory
 
     public init(
         settings: Settings, clock: any WallClock, random: any RandomSource, database: AppDatabase,
@@ -29,6 +31,7 @@ public struct Dependencies: Sendable {
         self.leakedPasswords = leakedPasswords
         self.mailRenderer = mailRenderer
         self.masterKey = masterKey
+        services = ServiceDirectory(settings.services)
     }
 
     /// A key for one purpose, derived from the master key so that purposes never share a key.

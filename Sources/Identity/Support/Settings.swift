@@ -70,7 +70,8 @@ public struct Settings: Sendable {
     public var passwords = Passwords()
     public var paths = Paths()
     public var cas = CAS()
-    /// The `[[service]]` blocks: the only applications that may receive tickets and redirects.
+    /// The `[[service]]` blocks as read at start: the only applications that may receive tickets and
+    /// redirects. Requests use `Dependencies.services`, which `serve` replaces on SIGHUP.
     public var services = ServiceRegistry([])
     /// Languages offered in the selector and for e-mails, first is the default.
     public var languages = ["en", "fr", "de"]

@@ -6,7 +6,7 @@ import Storage
 /// `/login?service=…`: a ticket at once for a strong enough session, else the sign-in and then a ticket.
 enum CASLoginPages {
     static func show(_ c: RequestContext, _ cas: CASRequest) throws -> HTTPResponse {
-        guard let (service, url) = c.settings.services.service(for: cas.service) else { return unknownService(c) }
+        guard let (service, url) = c.dependencies.services.current.service(for: cas.service) else { return unknownService(c) }
         let signedIn = try c.session()
         if let (session, _) = signedIn, !cas.renew, level(of: session) >= service.minimumLevel {
             return try handOver(c, cas, service: service, url: url, session: session, fromNewLogin: false)
@@ -21,7 +21,7 @@ enum CASLoginPages {
 
     /// After a successful password step: a ticket from this new sign-in, unless the service wants more.
     static func signedIn(_ c: RequestContext, _ cas: CASRequest, token: String, email: String) throws -> HTTPResponse {
-        guard let (service, url) = c.settings.services.service(for: cas.service) else { return unknownService(c) }
+        guard let (service, url) = c.dependencies.services.current.service(for: cas.service) else { return unknownService(c) }
         guard let (session, _) = try SessionService(c.dependencies).current(token: token) else {
             return c.redirect("/login?" + cas.query)
         }

@@ -121,7 +121,7 @@ enum LoginPages {
         }
         c.clearCookie(RequestContext.sessionCookie)
         // A link back only to a registered service: never an open redirect.
-        let back = c.query["service"].flatMap { c.settings.services.service(for: $0) != nil ? $0 : nil }
+        let back = c.query["service"].flatMap { c.dependencies.services.current.service(for: $0) != nil ? $0 : nil }
         return try c.render("logged_out", ["service_link": back ?? "", "has_service_link": back != nil], title: c.t("logged_out_title"))
     }
 

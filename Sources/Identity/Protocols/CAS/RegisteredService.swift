@@ -1,3 +1,5 @@
+import Foundation
+
 /// An application allowed to use the appliance for sign-in, from a `[[service]]` block.
 public struct RegisteredService: Sendable {
     public var name: String
@@ -55,5 +57,22 @@ public struct ServiceRegistry: Sendable {
 
     public func service(named name: String) -> RegisteredService? {
         services.first { $0.name == name }
+    }
+}
+
+/// The registered services in force: read at start, replaced as a whole when `serve` reloads its
+/// configuration on SIGHUP, so a request always sees one consistent set.
+public final class ServiceDirectory: @unchecked Sendable {
+    private let lock = NSLock()
+    private var registry: ServiceRegistry
+
+    public init(_ registry: ServiceRegistry) {
+        self.registry = registry
+    }
+
+    public var current: ServiceRegistry { lock.withLock { registry } }
+
+    public func replace(with registry: ServiceRegistry) {
+        lock.withLock { self.registry = registry }
     }
 }

@@ -36,7 +36,7 @@ public struct ServiceTickets: Sendable {
             return .failure(CASError(.invalidTicketSpec, "not a service ticket"))
         }
         let now = dependencies.clock.now()
-        let registry = dependencies.settings.services
+        let registry = dependencies.services.current
         let found = try dependencies.database.write { store in
             try store.consumeServiceTicket(ticketHash: tokenHash(ticket), at: now) { found in
                 let verdict = Self.verdict(for: found, serviceURL: serviceURL, renew: renew, registry: registry, at: now)

@@ -15,8 +15,9 @@ public struct SingleLogout: Sendable {
     public func enqueue(forSession sessionID: Int64, in store: Store) throws -> Int {
         let now = dependencies.clock.now()
         var queued = 0
+        let registry = dependencies.services.current
         for (name, ticket) in try store.validatedTickets(sessionID: sessionID) {
-            guard let url = dependencies.settings.services.service(named: name)?.logoutURL else { continue }
+            guard let url = registry.service(named: name)?.logoutURL else { continue }
             let id = "LR-" + dependencies.random.string(length: 32, alphabet: ServiceTickets.alphabet)
             let body = "logoutRequest=" + Self.formEncode(Self.logoutRequest(id: id, sessionIndex: ticket, at: now))
             try store.enqueuePost(purpose: "cas_logout", url: url, body: Array(body.utf8), at: now)
