@@ -86,3 +86,35 @@ final class ScriptedPostTransport: PostTransport, @unchecked Sendable {
         #expect(try h.database.read { try $0.outboxCounts(.http) }.sent == 1)
     }
 }
+
+@Suite struct SingleLogoutOnAccountChangesTests {
+    let strong = "Correct-Horse-42-battery"
+
+    @Test func passwordChangeAndAccountDeletionTellTheServicesOfTheEndedSessions() async throws {
+        let h = try await SingleLogoutTests().harness()
+        let (_, tickets) = try SingleLogoutTests().visit(h, ["https://shop.example.org/"])
+        let account = try #require(try h.database.read { try $0.account(email: "ada@example.org") })
+        guard case .signedIn(let token, _) = try SignIn(h.dependencies).signIn(email: "ada@example.org", password: strong, client: h.client)
+        else { throw TestFailure() }
+        let keep = try #require(try SessionService(h.dependencies).current(token: token)).0
+        let changed = try PasswordChange(h.dependencies).change(
+            account: account, current: strong, password: "Another-Horse-43-battery", confirmation: "Another-Horse-43-battery",
+            keepSessionID: keep.id, client: h.client)
+        guard case .changed = changed else { throw TestFailure() }
+        let transport = ScriptedPostTransport([])
+        #expect(try PostDelivery(h.dependencies, transport: transport, logger: Logger(label: "t")).deliverDue() == (1, 0))
+        #expect(transport.received.first?.body.contains(tickets[0]) == true)
+
+        let service = try #require(h.dependencies.services.current.service(for: "https://shop.example.org/")).0
+        let second = try ServiceTickets(h.dependencies).issue(
+            for: service, serviceURL: "https://shop.example.org/", session: keep, fromNewLogin: false)
+        _ = try ServiceTickets(h.dependencies).validate(ticket: second, service: "https://shop.example.org/", renew: false).get()
+        let refreshed = try #require(try h.database.read { try $0.account(email: "ada@example.org") })
+        guard
+            case .done = try AccountService(h.dependencies).delete(
+                account: refreshed, password: "Another-Horse-43-battery", client: h.client)
+        else { throw TestFailure() }
+        #expect(try PostDelivery(h.dependencies, transport: transport, logger: Logger(label: "t")).deliverDue() == (1, 0))
+        #expect(transport.received.last?.body.contains(second) == true)
+    }
+}

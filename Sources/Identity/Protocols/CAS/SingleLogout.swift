@@ -26,6 +26,12 @@ public struct SingleLogout: Sendable {
         return queued
     }
 
+    /// Queues the logout requests for every session of an account that is about to lose them all.
+    @discardableResult
+    public func enqueue(forAccount accountID: Int64, in store: Store) throws -> Int {
+        try store.sessions(accountID: accountID).reduce(0) { $0 + (try enqueue(forSession: $1.id, in: store)) }
+    }
+
     static func logoutRequest(id: String, sessionIndex: String, at now: Date) -> String {
         """
         <samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" \
