@@ -2,7 +2,7 @@ import Identity
 import TOMLKit
 
 extension ConfigFile {
-    static let serviceKeys: Set<String> = ["name", "protocol", "match", "min_level", "attributes", "logout_url"]
+    static let serviceKeys: Set<String> = ["name", "protocol", "match", "min_level", "attributes", "logout_url", "proxy_callback"]
     static let releasableAttributes: Set<String> = [
         "email", "firstName", "lastName", "uid", "authenticationLevel", "authenticationMethod", "authenticationDate",
         "isFromNewLogin", "longTermAuthenticationRequestTokenUsed",
@@ -32,7 +32,14 @@ extension ConfigFile {
                 problems.append("\(key).name: \"\(name)\" is used by another service")
             }
             if (string(table, key, "protocol") ?? "") != "cas" { problems.append("\(key).protocol: must be \"cas\"") }
-            let patterns = readPatterns(table["match"], key: key)
+            let patterns = readPatterns(table["match"], key: key, name: "match")
+            var proxyCallbacks: [ServicePattern] = []
+            if table["proxy_callback"] != nil {
+                proxyCallbacks = readPatterns(table["proxy_callback"], key: key, name: "proxy_callback")
+                for pattern in proxyCallbacks where !pattern.text.lowercased().hasPrefix("https://") {
+                    problems.append("\(key).proxy_callback: \"\(pattern)\": must be https")
+                }
+            }
             var level = AuthenticationLevel.password
             if let raw = string(table, key, "min_level") {
                 if let parsed = AuthenticationLevel(rawValue: raw) {
@@ -57,27 +64,29 @@ extension ConfigFile {
             }
             if problems.count == before {
                 services.append(
-                    RegisteredService(name: name, patterns: patterns, minimumLevel: level, attributes: attributes, logoutURL: logoutURL))
+                    RegisteredService(
+                        name: name, patterns: patterns, minimumLevel: level, attributes: attributes, logoutURL: logoutURL,
+                        proxyCallbacks: proxyCallbacks))
             }
         }
         return services
     }
 
-    private mutating func readPatterns(_ value: (any TOMLValueConvertible)?, key: String) -> [ServicePattern] {
+    private mutating func readPatterns(_ value: (any TOMLValueConvertible)?, key: String, name: String) -> [ServicePattern] {
         let texts: [String]
         if let single = value?.string {
             texts = [single]
-        } else if let list = stringList(value, key: "\(key).match"), !list.isEmpty {
+        } else if let list = stringList(value, key: "\(key).\(name)"), !list.isEmpty {
             texts = list
         } else {
-            if value == nil { problems.append("\(key).match: required, one URL or a list of URL patterns") }
+            if value == nil { problems.append("\(key).\(name): required, one URL or a list of URL patterns") }
             return []
         }
         var patterns: [ServicePattern] = []
         for text in texts {
             switch ServicePattern.parse(text) {
             case .success(let pattern): patterns.append(pattern)
-            case .failure(let problem): problems.append("\(key).match: \"\(text)\": \(problem)")
+            case .failure(let problem): problems.append("\(key).\(name): \"\(text)\": \(problem)")
             }
         }
         return patterns

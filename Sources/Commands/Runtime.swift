@@ -49,7 +49,7 @@ struct Runtime {
     func outboxes() throws -> [any OutboxDelivering] {
         [
             MailDelivery(dependencies, transport: try mailTransport(), logger: logger),
-            PostDelivery(dependencies, transport: HTTPPostTransport(caFile: settings.cas.caFile), logger: logger),
+            PostDelivery(dependencies, transport: HTTPTransport(caFile: settings.cas.caFile), logger: logger),
         ]
     }
 }

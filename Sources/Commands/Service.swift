@@ -18,6 +18,8 @@ struct Service: ParsableCommand {
                 for pattern in service.patterns { print("  match:      \(pattern) (\(pattern.isExact ? "exact" : "pattern"))") }
                 print("  attributes: \(service.attributes.isEmpty ? "none" : service.attributes.joined(separator: ", "))")
                 print("  logout_url: \(service.logoutURL ?? "none (no back-channel logout)")")
+                let callbacks = service.proxyCallbacks.map(\.text).joined(separator: ", ")
+                print("  proxy:      \(callbacks.isEmpty ? "no (may not obtain proxy-granting tickets)" : callbacks)")
             }
         }
     }

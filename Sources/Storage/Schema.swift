@@ -123,6 +123,22 @@ enum Schema {
                     CREATE INDEX http_outbox_due ON http_outbox(status, next_attempt_at);
                     """)
         }
+        migrator.registerMigration("v3 CAS proxy tickets") { db in
+            try db.execute(
+                sql: """
+                    -- NULL for a service ticket; for a proxy ticket, the proxies in front of the service, newest first, one a line.
+                    ALTER TABLE service_ticket ADD COLUMN proxies TEXT;
+                    CREATE TABLE proxy_granting_ticket (
+                        id INTEGER PRIMARY KEY,
+                        ticket_hash BLOB NOT NULL UNIQUE,
+                        session_id INTEGER NOT NULL REFERENCES sso_session(id) ON DELETE CASCADE,
+                        service TEXT NOT NULL,
+                        proxies TEXT NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE INDEX proxy_granting_ticket_session ON proxy_granting_ticket(session_id);
+                    """)
+        }
         return migrator
     }
 }

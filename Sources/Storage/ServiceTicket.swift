@@ -10,6 +10,8 @@ public struct ConsumedServiceTicket: Sendable {
     public var expiresAt: Date
     /// Set when another validation attempt burned it first.
     public var wasUsed: Bool
+    /// For a proxy ticket, the proxies in front of the service, newest first; nil for a service ticket.
+    public var proxies: [String]?
     public var session: SSOSession
     public var account: Account
 }
@@ -25,14 +27,18 @@ public struct VisitedService: Sendable, Equatable {
 extension Store {
     /// Stores a new ticket (its hash only) and records the visit, in one transaction.
     public func issueServiceTicket(
-        ticketHash: [UInt8], service: String, serviceURL: String, sessionID: Int64, fromNewLogin: Bool, at now: Date, expiresAt: Date
+        ticketHash: [UInt8], service: String, serviceURL: String, sessionID: Int64, fromNewLogin: Bool, proxies: [String]? = nil,
+        at now: Date, expiresAt: Date
     ) throws {
         try db.execute(
             sql: """
-                INSERT INTO service_ticket (ticket_hash, service, service_url, session_id, from_new_login, created_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO service_ticket (ticket_hash, service, service_url, session_id, from_new_login, proxies, created_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [Data(ticketHash), service, serviceURL, sessionID, fromNewLogin, now.storedSeconds, expiresAt.storedSeconds])
+            arguments: [
+                Data(ticketHash), service, serviceURL, sessionID, fromNewLogin, proxies?.joined(separator: "\n"), now.storedSeconds,
+                expiresAt.storedSeconds,
+            ])
         try db.execute(
             sql: """
                 INSERT INTO session_service (session_id, service, first_ticket_at, last_ticket_at) VALUES (?, ?, ?, ?)
@@ -48,7 +54,7 @@ extension Store {
         ticketHash: [UInt8], at now: Date, validatedTicket: (ConsumedServiceTicket) -> String?
     ) throws -> ConsumedServiceTicket? {
         let sql = """
-            SELECT t.id AS t_id, t.service AS t_service, t.service_url, t.from_new_login, t.expires_at AS t_expires_at, t.used_at,
+            SELECT t.id AS t_id, t.service AS t_service, t.service_url, t.from_new_login, t.expires_at AS t_expires_at, t.used_at, t.proxies AS t_proxies,
                    s.id AS s_id, s.account_id, s.level, s.methods, s.created_at AS s_created_at, s.last_seen_at,
                    s.expires_at, s.ip, s.user_agent, a.*
             FROM service_ticket t JOIN sso_session s ON s.id = t.session_id JOIN account a ON a.id = s.account_id
@@ -60,7 +66,8 @@ extension Store {
         session.createdAt = Date(storedSeconds: row["s_created_at"])
         let ticket = ConsumedServiceTicket(
             id: row["t_id"], service: row["t_service"], serviceURL: row["service_url"], fromNewLogin: row["from_new_login"],
-            expiresAt: Date(storedSeconds: row["t_expires_at"]), wasUsed: (row["used_at"] as Double?) != nil, session: session,
+            expiresAt: Date(storedSeconds: row["t_expires_at"]), wasUsed: (row["used_at"] as Double?) != nil,
+            proxies: (row["t_proxies"] as String?).map { $0.split(separator: "\n").map(String.init) }, session: session,
             account: Account(row: row))
         if ticket.wasUsed { return ticket }
         try db.execute(

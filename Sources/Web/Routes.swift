@@ -11,10 +11,13 @@ enum Routes {
         .get("/logout", LoginPages.logout),
         .get("/unlock", LoginPages.unlock),
 
-        // CAS ticket validation, called by services' back ends (sign-in and logout are /login and /logout)
+        // CAS ticket validation and proxy tickets, called by services' back ends (sign-in and logout are /login and /logout)
         .get("/validate", CASValidationPages.validate),
         .get("/serviceValidate", CASValidationPages.serviceValidate),
         .get("/p3/serviceValidate", CASValidationPages.serviceValidateV3),
+        .get("/proxyValidate", CASValidationPages.proxyValidate),
+        .get("/p3/proxyValidate", CASValidationPages.proxyValidateV3),
+        .get("/proxy", CASValidationPages.proxy),
 
         // Self-registration and its CAPTCHA
         .get("/register", RegisterPages.show),

@@ -130,6 +130,7 @@ import Testing
 struct TestFailure: Error {}
 
 extension Result where Failure == CASError {
+    /// The failure's code, for any kind of success value.
     var failureCode: CASError.Code? {
         if case .failure(let error) = self { return error.code }
         return nil

@@ -17,11 +17,13 @@ public struct Dependencies: Sendable {
     public var masterKey: [UInt8]
     /// The registered services in force (`settings.services` as reloaded on SIGHUP).
     public let services: ServiceDirectory
+    /// Calls CAS proxy callbacks.
+    public var callbacks: any CallbackTransport
 
     public init(
         settings: Settings, clock: any WallClock, random: any RandomSource, database: AppDatabase,
         hasher: PasswordHasher, leakedPasswords: any LeakedPasswordChecking, mailRenderer: any MailRendering,
-        masterKey: [UInt8]
+        masterKey: [UInt8], callbacks: (any CallbackTransport)? = nil
     ) {
         self.settings = settings
         self.clock = clock
@@ -32,6 +34,7 @@ public struct Dependencies: Sendable {
         self.mailRenderer = mailRenderer
         self.masterKey = masterKey
         services = ServiceDirectory(settings.services)
+        self.callbacks = callbacks ?? HTTPTransport(caFile: settings.cas.caFile)
     }
 
     /// A key for one purpose, derived from the master key so that purposes never share a key.

@@ -8,6 +8,18 @@ public struct CASAssertion: Sendable {
     public var session: SSOSession
     public var service: RegisteredService
     public var fromNewLogin: Bool
+    /// For a proxy ticket, the proxies in front of the service, newest first.
+    public var proxies: [String]
+    /// Set when a proxy-granting ticket was delivered to the service's callback.
+    public var proxyGrantingTicketIOU: String?
+
+    public init(account: Account, session: SSOSession, service: RegisteredService, fromNewLogin: Bool, proxies: [String] = []) {
+        self.account = account
+        self.session = session
+        self.service = service
+        self.fromNewLogin = fromNewLogin
+        self.proxies = proxies
+    }
 
     public var user: String { account.uid }
 
@@ -45,6 +57,14 @@ public struct CASAssertion: Sendable {
             for (name, value) in attributes { lines.append("      <cas:\(name)>\(XMLText.escape(value))</cas:\(name)>") }
             lines.append("    </cas:attributes>")
         }
+        if let iou = proxyGrantingTicketIOU {
+            lines.append("    <cas:proxyGrantingTicket>\(XMLText.escape(iou))</cas:proxyGrantingTicket>")
+        }
+        if !proxies.isEmpty {
+            lines.append("    <cas:proxies>")
+            for proxy in proxies { lines.append("      <cas:proxy>\(XMLText.escape(proxy))</cas:proxy>") }
+            lines.append("    </cas:proxies>")
+        }
         lines += ["  </cas:authenticationSuccess>", "</cas:serviceResponse>", ""]
         return lines.joined(separator: "\n")
     }
@@ -54,6 +74,8 @@ public struct CASAssertion: Sendable {
         if withAttributes {
             success.append(("attributes", JSONText.object(attributes.map { ($0.name, JSONText.string($0.value)) })))
         }
+        if let iou = proxyGrantingTicketIOU { success.append(("proxyGrantingTicket", JSONText.string(iou))) }
+        if !proxies.isEmpty { success.append(("proxies", "[" + proxies.map(JSONText.string).joined(separator: ",") + "]")) }
         return JSONText.object([("serviceResponse", JSONText.object([("authenticationSuccess", JSONText.object(success))]))])
     }
 }

@@ -6,21 +6,33 @@ public struct CASError: Error, Sendable, Equatable {
         case invalidTicket = "INVALID_TICKET"
         case invalidService = "INVALID_SERVICE"
         case internalError = "INTERNAL_ERROR"
+        case unauthorizedServiceProxy = "UNAUTHORIZED_SERVICE_PROXY"
+        case invalidProxyCallback = "INVALID_PROXY_CALLBACK"
+        /// `/proxy` only: the target service may not receive a proxy ticket.
+        case unauthorizedService = "UNAUTHORIZED_SERVICE"
+    }
+
+    /// Which request failed: a validation, or a `/proxy` request for a proxy ticket.
+    public enum Kind: String, Sendable {
+        case authentication = "authenticationFailure"
+        case proxy = "proxyFailure"
     }
 
     public var code: Code
     /// For the service's operator; never holds anything the caller did not send.
     public var description: String
+    public var kind: Kind
 
-    public init(_ code: Code, _ description: String) {
+    public init(_ code: Code, _ description: String, kind: Kind = .authentication) {
         self.code = code
         self.description = description
+        self.kind = kind
     }
 
     public var xml: String {
         """
         <cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
-          <cas:authenticationFailure code="\(code.rawValue)">\(XMLText.escape(description))</cas:authenticationFailure>
+          <cas:\(kind.rawValue) code="\(code.rawValue)">\(XMLText.escape(description))</cas:\(kind.rawValue)>
         </cas:serviceResponse>
 
         """
@@ -32,7 +44,7 @@ public struct CASError: Error, Sendable, Equatable {
                 "serviceResponse",
                 JSONText.object([
                     (
-                        "authenticationFailure",
+                        kind.rawValue,
                         JSONText.object([("code", JSONText.string(code.rawValue)), ("description", JSONText.string(description))])
                     )
                 ])

@@ -10,11 +10,14 @@ public struct RegisteredService: Sendable {
     public var attributes: [String]
     /// Where back-channel single-logout requests are posted, if anywhere.
     public var logoutURL: String?
+    /// The HTTPS callback URLs (`pgtUrl`) through which it may obtain proxy-granting tickets; none: it may not proxy.
+    public var proxyCallbacks: [ServicePattern]
 
     public init(
         name: String, patterns: [ServicePattern], minimumLevel: AuthenticationLevel = .password, attributes: [String] = [],
-        logoutURL: String? = nil
+        logoutURL: String? = nil, proxyCallbacks: [ServicePattern] = []
     ) {
+        self.proxyCallbacks = proxyCallbacks
         self.name = name
         self.patterns = patterns
         self.minimumLevel = minimumLevel

@@ -2,10 +2,11 @@ import Basics
 import Foundation
 import Storage
 
-/// Issues and validates CAS service tickets: `ST-` and 40 random letters and digits, stored only
-/// as SHA-256, bound to the exact service URL, single use and short-lived.
+/// Issues and validates CAS service tickets (`ST-`) and proxy tickets (`PT-`): the prefix and 40
+/// random letters and digits, stored only as SHA-256, bound to the exact service URL, single use and short-lived.
 public struct ServiceTickets: Sendable {
     public static let prefix = "ST-"
+    public static let proxyPrefix = "PT-"
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
     let dependencies: Dependencies
@@ -14,26 +15,32 @@ public struct ServiceTickets: Sendable {
         self.dependencies = dependencies
     }
 
-    /// A new ticket for `serviceURL` on behalf of `session`.
-    public func issue(for service: RegisteredService, serviceURL: String, session: SSOSession, fromNewLogin: Bool) throws -> String {
-        let ticket = Self.prefix + dependencies.random.string(length: 40, alphabet: Self.alphabet)
+    /// A new ticket for `serviceURL` on behalf of `session`; a proxy ticket when `proxies` names the proxies in front.
+    public func issue(
+        for service: RegisteredService, serviceURL: String, session: SSOSession, fromNewLogin: Bool, proxies: [String]? = nil
+    ) throws -> String {
+        let ticket = (proxies == nil ? Self.prefix : Self.proxyPrefix) + dependencies.random.string(length: 40, alphabet: Self.alphabet)
         let now = dependencies.clock.now()
         try dependencies.database.write {
             try $0.issueServiceTicket(
                 ticketHash: tokenHash(ticket), service: service.name, serviceURL: serviceURL, sessionID: session.id,
-                fromNewLogin: fromNewLogin, at: now,
+                fromNewLogin: fromNewLogin, proxies: proxies, at: now,
                 expiresAt: now.addingTimeInterval(TimeInterval(dependencies.settings.cas.ticketSeconds)))
         }
         return ticket
     }
 
     /// Checks a ticket presented by a service's back end. The ticket is burned whatever the outcome.
-    public func validate(ticket: String?, service serviceURL: String?, renew: Bool) throws -> Result<CASAssertion, CASError> {
+    /// Proxy tickets are accepted only by the proxy validation endpoints (`acceptProxyTickets`).
+    public func validate(ticket: String?, service serviceURL: String?, renew: Bool, acceptProxyTickets: Bool = false) throws -> Result<
+        CASAssertion, CASError
+    > {
         guard let ticket, !ticket.isEmpty, let serviceURL, !serviceURL.isEmpty else {
             return .failure(CASError(.invalidRequest, "both the ticket and service parameters are required"))
         }
-        guard ticket.hasPrefix(Self.prefix), ticket.utf8.count <= 256 else {
-            return .failure(CASError(.invalidTicketSpec, "not a service ticket"))
+        let known = ticket.hasPrefix(Self.prefix) || (acceptProxyTickets && ticket.hasPrefix(Self.proxyPrefix))
+        guard known, ticket.utf8.count <= 256 else {
+            return .failure(CASError(.invalidTicketSpec, acceptProxyTickets ? "not a service or proxy ticket" : "not a service ticket"))
         }
         let now = dependencies.clock.now()
         let registry = dependencies.services.current
@@ -61,6 +68,9 @@ public struct ServiceTickets: Sendable {
             return .failure(CASError(.invalidService, "service is no longer registered"))
         }
         if renew && !found.fromNewLogin { return .failure(CASError(.invalidTicket, "ticket did not come from a new sign-in")) }
-        return .success(CASAssertion(account: found.account, session: found.session, service: service, fromNewLogin: found.fromNewLogin))
+        return .success(
+            CASAssertion(
+                account: found.account, session: found.session, service: service, fromNewLogin: found.fromNewLogin,
+                proxies: found.proxies ?? []))
     }
 }

@@ -6,13 +6,33 @@ public protocol PostTransport: Sendable {
     func post(_ body: [UInt8], to url: String) -> MailDeliveryResult
 }
 
-/// POSTs through libcurl: http(s) only, certificates verified (against `caFile` when set), no
-/// redirects followed, short timeouts. The answer's body is ignored; its status decides.
-public struct HTTPPostTransport: PostTransport {
+/// HTTP through libcurl for back-channel POSTs and proxy callbacks: certificates verified (against
+/// `caFile` when set), no redirects followed, short timeouts. The answer's body is ignored; its status decides.
+public struct HTTPTransport: PostTransport, CallbackTransport {
     public let caFile: String?
 
     public init(caFile: String?) {
         self.caFile = caFile
+    }
+
+    public func confirm(_ url: String) -> Bool {
+        guard curlGlobalInit == CURLE_OK, let curl = curl_easy_init() else { return false }
+        defer { curl_easy_cleanup(curl) }
+        let setup = [
+            curl_setopt_string(curl, CURLOPT_URL, url),
+            curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "https"),
+            curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0),
+            curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
+            curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 5),
+            curl_setopt_long(curl, CURLOPT_TIMEOUT, 10),
+            curl_setopt_callback(curl, CURLOPT_WRITEFUNCTION, discardCallback),
+        ]
+        guard setup.allSatisfy({ $0 == CURLE_OK }) else { return false }
+        if let caFile, curl_setopt_string(curl, CURLOPT_CAINFO, caFile) != CURLE_OK { return false }
+        guard curl_easy_perform(curl) == CURLE_OK else { return false }
+        var status = 0
+        curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        return status == 200
     }
 
     public func post(_ body: [UInt8], to url: String) -> MailDeliveryResult {
