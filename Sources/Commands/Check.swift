@@ -34,6 +34,9 @@ struct Check: ParsableCommand {
             "registration:  \(settings.registration.enabled ? "open" : "closed"), CAPTCHA \(settings.registration.captcha ? "on" : "off")")
         print("cookies:       \(settings.cookiesAreSecure ? "Secure" : "not Secure (plain-http loopback development URL)")")
         print("languages:     \(settings.languages.joined(separator: ", "))")
+        print(
+            "CAS services:  \(settings.services.services.map(\.name).joined(separator: ", ").nonEmpty ?? "none") (tickets live \(settings.cas.ticketSeconds) s)"
+        )
         if !problems.isEmpty {
             print("problems:")
             for problem in problems { print("  - \(problem)") }
@@ -41,4 +44,8 @@ struct Check: ParsableCommand {
         }
         print("configuration OK")
     }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -41,7 +41,8 @@ struct ConfigFile {
             "organisation": ["name", "logo_url", "primary_color"],
             "passwords": ["leaked_list"],
             "paths": ["templates", "espeak"],
-            "": ["languages"],
+            "cas": ["ticket_seconds", "ca_file"],
+            "": ["languages", "service"],
         ]
         for key in root.keys where known[key] == nil && known[""]?.contains(key) != true {
             problems.append("\(key): unknown section")
@@ -134,6 +135,11 @@ struct ConfigFile {
             if let value = string(paths, "paths", "espeak") { settings.paths.espeak = value }
         }
         settings.paths.templates = resolve(settings.paths.templates)
+        if let cas = root["cas"]?.table {
+            if let value = int(cas, "cas", "ticket_seconds", range: 10...300) { settings.cas.ticketSeconds = value }
+            if let value = string(cas, "cas", "ca_file") { settings.cas.caFile = resolve(value) }
+        }
+        settings.services = ServiceRegistry(readServices(root["service"]))
         if let languages = root["languages"] {
             if let array = languages.array, !array.isEmpty, array.allSatisfy({ $0.string != nil }) {
                 settings.languages = array.compactMap { $0.string }
@@ -155,7 +161,7 @@ struct ConfigFile {
         return 1.05 / (luminance + 0.05)
     }
 
-    private mutating func string(_ table: TOMLTable, _ section: String, _ key: String) -> String? {
+    mutating func string(_ table: TOMLTable, _ section: String, _ key: String) -> String? {
         guard let value = table[key] else { return nil }
         guard let string = value.string else {
             problems.append("\(section).\(key): must be a string")
@@ -164,7 +170,7 @@ struct ConfigFile {
         return string
     }
 
-    private mutating func bool(_ table: TOMLTable, _ section: String, _ key: String) -> Bool? {
+    mutating func bool(_ table: TOMLTable, _ section: String, _ key: String) -> Bool? {
         guard let value = table[key] else { return nil }
         guard let bool = value.bool else {
             problems.append("\(section).\(key): must be true or false")
@@ -173,7 +179,7 @@ struct ConfigFile {
         return bool
     }
 
-    private mutating func int(_ table: TOMLTable, _ section: String, _ key: String, range: ClosedRange<Int>) -> Int? {
+    mutating func int(_ table: TOMLTable, _ section: String, _ key: String, range: ClosedRange<Int>) -> Int? {
         guard let value = table[key] else { return nil }
         guard let int = value.int, range.contains(int) else {
             problems.append("\(section).\(key): must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -182,7 +188,7 @@ struct ConfigFile {
         return int
     }
 
-    private mutating func number(_ table: TOMLTable, _ section: String, _ key: String, range: ClosedRange<Double>) -> Double? {
+    mutating func number(_ table: TOMLTable, _ section: String, _ key: String, range: ClosedRange<Double>) -> Double? {
         guard let value = table[key] else { return nil }
         guard let number = value.double ?? value.int.map(Double.init), range.contains(number) else {
             problems.append("\(section).\(key): must be a number from \(range.lowerBound) to \(range.upperBound)")

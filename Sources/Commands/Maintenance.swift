@@ -20,15 +20,21 @@ struct Maintenance: ParsableCommand {
         if status {
             let counts = try database.read { try $0.outboxCounts() }
             print("outbox: queued=\(counts.queued) sending=\(counts.sending) sent=\(counts.sent) failed=\(counts.failed)")
+            let posts = try database.read { try $0.outboxCounts(.http) }
+            print("back-channel: queued=\(posts.queued) sending=\(posts.sending) sent=\(posts.sent) failed=\(posts.failed)")
             for mail in try database.read({ try $0.failedMail() }) {
                 print("failed: id=\(mail.id) to=\(mail.recipient) attempts=\(mail.attempts) error=\(mail.lastError ?? "-")")
             }
             return
         }
-        let delivery = MailDelivery(runtime.dependencies, transport: try runtime.mailTransport(), logger: runtime.logger)
-        let sent = try delivery.deliverDue()
+        var delivered = 0
+        var failed = 0
+        for outbox in try runtime.outboxes() {
+            let sent = try outbox.deliverDue(batchSize: 20)
+            delivered += sent.delivered
+            failed += sent.failed
+        }
         let report = try Identity.Maintenance(runtime.dependencies).purgeExpired()
-        runtime.logger.info(
-            "maintenance done", metadata: ["delivered": "\(sent.delivered)", "failed": "\(sent.failed)", "purged": "\(report)"])
+        runtime.logger.info("maintenance done", metadata: ["delivered": "\(delivered)", "failed": "\(failed)", "purged": "\(report)"])
     }
 }

@@ -44,6 +44,14 @@ struct Runtime {
     func mailTransport() throws -> any MailTransport {
         try MailTransports.make(url: settings.mail.transport, caFile: settings.mail.caFile)
     }
+
+    /// Every outbox, in the order they are flushed: mail, then back-channel POSTs (CAS single logout).
+    func outboxes() throws -> [any OutboxDelivering] {
+        [
+            MailDelivery(dependencies, transport: try mailTransport(), logger: logger),
+            PostDelivery(dependencies, transport: HTTPTransport(caFile: settings.cas.caFile), logger: logger),
+        ]
+    }
 }
 
 /// The master key file: 32 random bytes, created by `init` with mode 0600.

@@ -5,7 +5,7 @@ import Identity
 import Logging
 import Web
 
-/// `appliance serve`: answers FastCGI requests from nginx and delivers queued mail.
+/// `appliance serve`: answers FastCGI requests from nginx and delivers queued mail and back-channel requests.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the appliance over FastCGI (behind nginx).")
 
@@ -15,14 +15,15 @@ struct Serve: ParsableCommand {
         let started = Date()
         let runtime = try Runtime.load(options, label: "serve")
         let app = WebApp(dependencies: runtime.dependencies, renderer: runtime.renderer, logger: runtime.logger)
-        let sender = OutboxSender(
-            delivery: MailDelivery(runtime.dependencies, transport: try runtime.mailTransport(), logger: runtime.logger),
-            dependencies: runtime.dependencies, logger: runtime.logger)
+        let sender = OutboxSender(outboxes: try runtime.outboxes(), dependencies: runtime.dependencies, logger: runtime.logger)
         let server = FastCGIServer(
             options: .init(
                 socketPath: runtime.settings.server.socket, socketMode: UInt32(runtime.settings.server.socketMode),
                 workers: runtime.settings.server.workers, maxBodyBytes: runtime.settings.server.maxBodyBytes),
-            responder: app, logger: runtime.logger)
+            responder: app, logger: runtime.logger,
+            onReload: { [path = options.config, directory = runtime.dependencies.services, logger = runtime.logger] in
+                ServiceReload.run(configPath: path, into: directory, logger: logger)
+            })
         sender.start()
         try server.run {
             runtime.logger.info(
@@ -35,17 +36,17 @@ struct Serve: ParsableCommand {
     }
 }
 
-/// The thread inside `serve` that delivers mail promptly; `maintenance` is the safety net.
+/// The thread inside `serve` that flushes the outboxes promptly; `maintenance` is the safety net.
 final class OutboxSender: @unchecked Sendable {
-    private let delivery: MailDelivery
+    private let outboxes: [any OutboxDelivering]
     private let dependencies: Dependencies
     private let logger: Logger
     private let condition = NSCondition()
     private var stopping = false
     private var finished = false
 
-    init(delivery: MailDelivery, dependencies: Dependencies, logger: Logger) {
-        self.delivery = delivery
+    init(outboxes: [any OutboxDelivering], dependencies: Dependencies, logger: Logger) {
+        self.outboxes = outboxes
         self.dependencies = dependencies
         self.logger = logger
     }
@@ -71,13 +72,14 @@ final class OutboxSender: @unchecked Sendable {
             condition.lock()
             if stopping { break }
             condition.unlock()
-            do {
-                let now = dependencies.clock.now()
-                if let due = try dependencies.database.read({ try $0.nextMailDue() }), due <= now {
-                    try delivery.deliverDue()
+            for outbox in outboxes {
+                do {
+                    if let due = try outbox.nextDue(), due <= dependencies.clock.now() {
+                        try outbox.deliverDue(batchSize: 20)
+                    }
+                } catch {
+                    logger.error("outbox delivery failed", metadata: ["error": "\(error)"])
                 }
-            } catch {
-                logger.error("outbox delivery failed", metadata: ["error": "\(error)"])
             }
             condition.lock()
             if stopping { break }

@@ -83,6 +83,62 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2 CAS service tickets, services visited, back-channel outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE service_ticket (
+                        id INTEGER PRIMARY KEY,
+                        ticket_hash BLOB NOT NULL UNIQUE,
+                        service TEXT NOT NULL,
+                        service_url TEXT NOT NULL,
+                        session_id INTEGER NOT NULL REFERENCES sso_session(id) ON DELETE CASCADE,
+                        from_new_login INTEGER NOT NULL,
+                        created_at REAL NOT NULL,
+                        expires_at REAL NOT NULL,
+                        used_at REAL,
+                        -- Only once burned, and only after a successful validation: the SessionIndex of single logout.
+                        validated_ticket TEXT
+                    );
+                    CREATE INDEX service_ticket_session ON service_ticket(session_id);
+                    CREATE TABLE session_service (
+                        session_id INTEGER NOT NULL REFERENCES sso_session(id) ON DELETE CASCADE,
+                        service TEXT NOT NULL,
+                        first_ticket_at REAL NOT NULL,
+                        last_ticket_at REAL NOT NULL,
+                        PRIMARY KEY (session_id, service)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE http_outbox (
+                        id INTEGER PRIMARY KEY,
+                        purpose TEXT NOT NULL,
+                        url TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at REAL NOT NULL,
+                        lease_until REAL,
+                        last_error TEXT,
+                        created_at REAL NOT NULL,
+                        sent_at REAL
+                    );
+                    CREATE INDEX http_outbox_due ON http_outbox(status, next_attempt_at);
+                    """)
+        }
+        migrator.registerMigration("v3 CAS proxy tickets") { db in
+            try db.execute(
+                sql: """
+                    -- NULL for a service ticket; for a proxy ticket, the proxies in front of the service, newest first, one a line.
+                    ALTER TABLE service_ticket ADD COLUMN proxies TEXT;
+                    CREATE TABLE proxy_granting_ticket (
+                        id INTEGER PRIMARY KEY,
+                        ticket_hash BLOB NOT NULL UNIQUE,
+                        session_id INTEGER NOT NULL REFERENCES sso_session(id) ON DELETE CASCADE,
+                        service TEXT NOT NULL,
+                        proxies TEXT NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE INDEX proxy_granting_ticket_session ON proxy_granting_ticket(session_id);
+                    """)
+        }
         return migrator
     }
 }

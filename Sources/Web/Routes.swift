@@ -11,6 +11,14 @@ enum Routes {
         .get("/logout", LoginPages.logout),
         .get("/unlock", LoginPages.unlock),
 
+        // CAS ticket validation and proxy tickets, called by services' back ends (sign-in and logout are /login and /logout)
+        .get("/validate", CASValidationPages.validate),
+        .get("/serviceValidate", CASValidationPages.serviceValidate),
+        .get("/p3/serviceValidate", CASValidationPages.serviceValidateV3),
+        .get("/proxyValidate", CASValidationPages.proxyValidate),
+        .get("/p3/proxyValidate", CASValidationPages.proxyValidateV3),
+        .get("/proxy", CASValidationPages.proxy),
+
         // Self-registration and its CAPTCHA
         .get("/register", RegisterPages.show),
         .post("/register", RegisterPages.submit),
@@ -36,6 +44,9 @@ enum Routes {
         .post("/account/password", AccountPages.submitPassword),
         .get("/account/delete", AccountPages.showDelete),
         .post("/account/delete", AccountPages.submitDelete),
+        .get("/account/sessions", SessionPages.show),
+        .post("/account/sessions/end", SessionPages.endOne),
+        .post("/account/sessions/end-others", SessionPages.endOthers),
 
         // The cookie notice's "OK"
         .post("/cookies/dismiss", HealthPages.dismissNotice),

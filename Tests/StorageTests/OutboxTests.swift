@@ -40,7 +40,7 @@ import Testing
         let db = try AppDatabase.inMemory()
         try queue(db, count: 1)
         let mail = try #require(try db.write { try $0.claimDueMail(at: start, lease: 1, limit: 1) }.first)
-        try db.write { try $0.markMailSent(id: mail.id, at: start) }
+        try db.write { try $0.markSent(.mail, id: mail.id, at: start) }
         #expect(try db.write { try $0.claimDueMail(at: start.addingTimeInterval(3600), lease: 1, limit: 1) }.isEmpty)
         #expect(try db.read { try $0.outboxCounts() }.sent == 1)
     }
@@ -49,8 +49,8 @@ import Testing
         let db = try AppDatabase.inMemory()
         try queue(db, count: 2)
         let claimed = try db.write { try $0.claimDueMail(at: start, lease: 300, limit: 2) }
-        try db.write { try $0.markMailAttemptFailed(id: claimed[0].id, error: "451 try later", retryAt: start.addingTimeInterval(60)) }
-        try db.write { try $0.markMailAttemptFailed(id: claimed[1].id, error: "550 no such user", retryAt: nil) }
+        try db.write { try $0.markAttemptFailed(.mail, id: claimed[0].id, error: "451 try later", retryAt: start.addingTimeInterval(60)) }
+        try db.write { try $0.markAttemptFailed(.mail, id: claimed[1].id, error: "550 no such user", retryAt: nil) }
         #expect(try db.write { try $0.claimDueMail(at: start.addingTimeInterval(59), lease: 300, limit: 5) }.isEmpty)
         #expect(try db.write { try $0.claimDueMail(at: start.addingTimeInterval(60), lease: 300, limit: 5) }.map(\.id) == [claimed[0].id])
         let failed = try db.read { try $0.failedMail() }

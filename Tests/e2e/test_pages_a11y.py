@@ -283,3 +283,11 @@ def test_change_password(driver, shots, account, viewport):
     assert driver.current_url.endswith("/account/password"), "the page should not have been left"
     errors = [e["message"] for e in console_errors(driver)]
     assert not errors, errors
+
+
+@viewports
+def test_my_sessions(driver, shots, account, viewport):
+    ensure_signed_in(driver, account, viewport)
+    open_page(driver, "/account/sessions", viewport)
+    assert driver.find_elements(By.CSS_SELECTOR, "form[action='/account/sessions/end'] button")
+    check_page(driver, shots, "account-sessions", viewport)

@@ -62,6 +62,9 @@
   function init() {
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
+    // A CAS service asked for its ticket by POST (method=POST): send the form; its button stays as the fallback.
+    var handOver = document.querySelector("form[data-auto-submit]");
+    if (handOver) { handOver.submit(); }
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

@@ -114,6 +114,7 @@ public struct AccountService: Sendable {
             try Mailer(dependencies).enqueue("account_deleted", to: account, in: store)
             try store.appendAudit(
                 event: "account_deleted", accountID: account.id, email: nil, ip: client.ip, userAgent: client.userAgent, at: now)
+            try SingleLogout(dependencies).enqueue(forAccount: account.id, in: store)
             try store.deleteAccount(accountID: account.id)
         }
         return .done

@@ -62,6 +62,7 @@ public struct PasswordChange: Sendable {
                 event: event, accountID: current.id, email: current.email, ip: client.ip, userAgent: client.userAgent, at: now)
             if link.purpose == .resetPassword {
                 // Whoever knew the old password loses every session.
+                try SingleLogout(dependencies).enqueue(forAccount: current.id, in: store)
                 try store.deleteSessions(accountID: current.id)
                 try Mailer(dependencies).enqueue("password_changed", to: current, in: store)
             }
@@ -86,6 +87,7 @@ public struct PasswordChange: Sendable {
             try store.setPassword(accountID: account.id, hash: newHash, at: now)
             // Other browsers signed in with the old password are signed out; this one stays.
             for session in try store.sessions(accountID: account.id) where session.id != keepSessionID {
+                try SingleLogout(dependencies).enqueue(forSession: session.id, in: store)
                 try store.deleteSession(id: session.id)
             }
             try store.appendAudit(

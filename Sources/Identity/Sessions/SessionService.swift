@@ -44,6 +44,7 @@ public struct SessionService: Sendable {
         guard let (session, account) = try current(token: token) else { return }
         let now = dependencies.clock.now()
         try dependencies.database.write { store in
+            try SingleLogout(dependencies).enqueue(forSession: session.id, in: store)
             try store.deleteSession(id: session.id)
             try store.appendAudit(
                 event: "sign_out", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent, at: now)

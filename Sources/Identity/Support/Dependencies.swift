@@ -15,11 +15,15 @@ public struct Dependencies: Sendable {
     public var mailRenderer: any MailRendering
     /// Derives the keys used for CSRF tokens and other MACs.
     public var masterKey: [UInt8]
+    /// The registered services in force (`settings.services` as reloaded on SIGHUP).
+    public let services: ServiceDirectory
+    /// Calls CAS proxy callbacks.
+    public var callbacks: any CallbackTransport
 
     public init(
         settings: Settings, clock: any WallClock, random: any RandomSource, database: AppDatabase,
         hasher: PasswordHasher, leakedPasswords: any LeakedPasswordChecking, mailRenderer: any MailRendering,
-        masterKey: [UInt8]
+        masterKey: [UInt8], callbacks: (any CallbackTransport)? = nil
     ) {
         self.settings = settings
         self.clock = clock
@@ -29,6 +33,8 @@ public struct Dependencies: Sendable {
         self.leakedPasswords = leakedPasswords
         self.mailRenderer = mailRenderer
         self.masterKey = masterKey
+        services = ServiceDirectory(settings.services)
+        self.callbacks = callbacks ?? HTTPTransport(caFile: settings.cas.caFile)
     }
 
     /// A key for one purpose, derived from the master key so that purposes never share a key.

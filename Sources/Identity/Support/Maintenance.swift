@@ -11,8 +11,10 @@ public struct Maintenance: Sendable {
         public var rateLimits = 0
         public var captchas = 0
         public var sentMail = 0
+        public var serviceTickets = 0
+        public var sentPosts = 0
         public var description: String {
-            "links=\(links) registrations=\(registrations) sessions=\(sessions) rate_limits=\(rateLimits) captchas=\(captchas) sent_mail=\(sentMail)"
+            "links=\(links) registrations=\(registrations) sessions=\(sessions) rate_limits=\(rateLimits) captchas=\(captchas) sent_mail=\(sentMail) service_tickets=\(serviceTickets) sent_posts=\(sentPosts)"
         }
     }
 
@@ -34,7 +36,9 @@ public struct Maintenance: Sendable {
         report.sessions = try db.write { try $0.purgeSessions(before: now) }
         report.rateLimits = try db.write { try $0.purgeRateLimits(olderThan: now.addingTimeInterval(-86400)) }
         report.captchas = try db.write { try $0.purgeCaptchas(before: now) }
-        report.sentMail = try db.write { try $0.purgeSentMail(before: now.addingTimeInterval(-30 * 86400)) }
+        report.sentMail = try db.write { try $0.purgeSent(.mail, before: now.addingTimeInterval(-30 * 86400)) }
+        report.serviceTickets = try db.write { try $0.purgeServiceTickets(before: now) }
+        report.sentPosts = try db.write { try $0.purgeSent(.http, before: now.addingTimeInterval(-30 * 86400)) }
         try db.checkpoint()
         return report
     }

@@ -55,6 +55,14 @@ public struct Settings: Sendable {
         public init() {}
     }
 
+    public struct CAS: Sendable {
+        /// How long a service ticket may wait for its validation (the CAS specification allows at most 5 minutes).
+        public var ticketSeconds = 300
+        /// CA certificates for verifying services' HTTPS back-channel endpoints (nil: the system's).
+        public var caFile: String?
+        public init() {}
+    }
+
     public var server = Server()
     public var storage = Storage()
     public var mail = Mail()
@@ -63,6 +71,10 @@ public struct Settings: Sendable {
     public var organisation = Organisation()
     public var passwords = Passwords()
     public var paths = Paths()
+    public var cas = CAS()
+    /// The `[[service]]` blocks as read at start: the only applications that may receive tickets and
+    /// redirects. Requests use `Dependencies.services`, which `serve` replaces on SIGHUP.
+    public var services = ServiceRegistry([])
     /// Languages offered in the selector and for e-mails, first is the default.
     public var languages = ["en", "fr", "de"]
 

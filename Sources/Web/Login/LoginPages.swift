@@ -5,6 +5,7 @@ import Identity
 /// The two-step sign-in: e-mail first, then the verification method and password.
 enum LoginPages {
     static func show(_ c: RequestContext) throws -> HTTPResponse {
+        if let cas = CASRequest(c) { return try CASLoginPages.show(c, cas) }
         let next = LocalPath.sanitize(c.query["next"])
         if let (_, account) = try c.session() {
             if let next { return c.redirect(next) }
@@ -50,6 +51,7 @@ enum LoginPages {
             return c.redirect("/register?email=\(FormData.encode(email))")
         }
         c.rememberEmail(email)
+        if let cas = CASRequest(c) { return c.redirect("/login?" + cas.query) }
         return c.redirect("/login" + (next.map { "?next=\(FormData.encode($0))" } ?? ""))
     }
 
@@ -66,6 +68,7 @@ enum LoginPages {
         case .signedIn(let token, _):
             c.startSession(token: token)
             c.rememberEmail(email)
+            if let cas = CASRequest(c) { return try CASLoginPages.signedIn(c, cas, token: token, email: email) }
             return c.redirect(next ?? "/login")
         case .rejected:
             return try passwordStep(
@@ -86,6 +89,7 @@ enum LoginPages {
     {
         var model = c.formModel(values: ["email": email], errors: errors)
         model["next"] = next ?? ""
+        model["cas_fields"] = CASRequest(c)?.hiddenFields ?? []
         model["registration_enabled"] = c.settings.registration.enabled
         return try c.render("login_email", model, status: errors.isEmpty ? 200 : max(status, 400), title: c.t("login_title"))
     }
@@ -95,6 +99,8 @@ enum LoginPages {
     {
         var model = c.formModel(values: ["email": email], errors: errors)
         model["next"] = next ?? ""
+        model["cas_fields"] = CASRequest(c)?.hiddenFields ?? []
+        model["change_link"] = "/login?change=1" + (CASRequest(c).map { "&" + $0.query } ?? "")
         model["email"] = email
         model["notice"] = notice ?? ""
         model["has_notice"] = notice != nil
@@ -114,7 +120,9 @@ enum LoginPages {
             try SessionService(c.dependencies).end(token: token, client: c.client)
         }
         c.clearCookie(RequestContext.sessionCookie)
-        return try c.render("logged_out", [:], title: c.t("logged_out_title"))
+        // A link back only to a registered service: never an open redirect.
+        let back = c.query["service"].flatMap { c.dependencies.services.current.service(for: $0) != nil ? $0 : nil }
+        return try c.render("logged_out", ["service_link": back ?? "", "has_service_link": back != nil], title: c.t("logged_out_title"))
     }
 
     static func unlock(_ c: RequestContext) throws -> HTTPResponse {

@@ -14,7 +14,7 @@ public final class PageRenderer: MailRendering, Sendable {
     public static let requiredTemplates = [
         "layout", "login_email", "login_password", "signed_in", "logged_out", "register", "mail_sent",
         "password_set", "password_done", "link_problem", "lost_password", "account", "account_profile",
-        "account_email", "account_password", "account_delete", "account_deleted", "message", "error",
+        "account_email", "account_password", "account_delete", "account_deleted", "message", "error", "cas_post", "account_sessions",
         "mail/layout.html", "mail/layout.text",
     ]
 

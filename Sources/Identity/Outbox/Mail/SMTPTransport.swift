@@ -79,9 +79,9 @@ public struct SMTPTransport: MailTransport {
     }
 }
 
-/// libcurl must be initialised once per process before any handle is made; a global `let` is
+/// libcurl must be initialised once per process before any handle is made (shared by every curl user); a global `let` is
 /// initialised exactly once, thread-safely, on first use.
-private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
 /// The message bytes and how far libcurl has read them.
 private final class UploadSource {
