@@ -91,9 +91,10 @@ let package = Package(
 // libFuzzer targets, built only by `make fuzz` (APPLIANCE_FUZZ=1 swift build --sanitize=fuzzer):
 // their entry point is libFuzzer's, so an ordinary build must not try to link them.
 if Context.environment["APPLIANCE_FUZZ"] == "1" {
-    for name in ["FuzzForm", "FuzzCookies", "FuzzRequest"] {
+    for name in ["FuzzForm", "FuzzCookies", "FuzzRequest", "FuzzServiceURL"] {
         package.targets.append(
             .executableTarget(
-                name: name, dependencies: ["FastCGI"], path: "Fuzz/\(name)", swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+                name: name, dependencies: [name == "FuzzServiceURL" ? "Identity" : "FastCGI"], path: "Fuzz/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     }
 }
