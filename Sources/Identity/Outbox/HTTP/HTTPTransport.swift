@@ -67,7 +67,9 @@ public struct HTTPTransport: PostTransport, CallbackTransport {
         }
         var status = 0
         curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
-        if result == CURLE_OK && (200..<300).contains(status) { return .delivered }
+        // The service has received and handled the POST when it answers at all without an error:
+        // CAS clients such as mod_auth_cas answer a honoured logout request with a redirect.
+        if result == CURLE_OK && (200..<400).contains(status) { return .delivered }
         let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let reason =
             result == CURLE_OK
