@@ -39,7 +39,7 @@ struct Init: ParsableCommand {
                 base_url = "\(baseURL)"
                 socket = "appliance.sock"
                 # socket_mode = "0660"
-                # workers = \(max(8, 4 * ProcessInfo.processInfo.activeProcessorCount))   (keep above nginx's upstream keepalive)
+                # workers = 64   (more than the concurrent requests nginx passes on; see README)
 
                 [storage]
                 path = "appliance.sqlite"

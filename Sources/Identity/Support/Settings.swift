@@ -6,9 +6,11 @@ public struct Settings: Sendable {
         public var baseURL = "http://127.0.0.1:8080"
         public var socket = "data/appliance.sock"
         public var socketMode: UInt16 = 0o660
-        /// Worker threads. Each upstream connection nginx keeps alive holds one while idle, so this
-        /// must stay above nginx's upstream `keepalive` (the shipped sites keep 4).
-        public var workers = max(8, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        /// Worker threads. libfcgi ties a worker to one nginx connection for as long as nginx keeps it
+        /// open, so there must be more workers than concurrent upstream connections (nginx's upstream
+        /// `keepalive` plus the requests in flight): beyond that, connections wait in the socket's backlog.
+        /// Idle threads cost almost nothing, hence a generous default.
+        public var workers = 64
         public var maxBodyBytes = 1 << 20
         public init() {}
     }
