@@ -94,10 +94,7 @@ struct User: ParsableCommand {
         @OptionGroup var options: GlobalOptions
         @Argument var email: String
         func run() throws {
-            let settings = try ConfigFile.load(options.config)
-            let database = try AppDatabase.open(path: settings.storage.path)
-            try database.write { store in
-                guard let account = try store.account(email: email) else { throw ValidationError("no account \(email)") }
+            try changeAccount(email, options) { store, account in
                 try store.setStatus(accountID: account.id, .disabled)
                 try store.deleteSessions(accountID: account.id)
                 try store.appendAudit(
@@ -113,10 +110,7 @@ struct User: ParsableCommand {
         @OptionGroup var options: GlobalOptions
         @Argument var email: String
         func run() throws {
-            let settings = try ConfigFile.load(options.config)
-            let database = try AppDatabase.open(path: settings.storage.path)
-            try database.write { store in
-                guard let account = try store.account(email: email) else { throw ValidationError("no account \(email)") }
+            try changeAccount(email, options) { store, account in
                 try store.appendAudit(
                     event: "account_deleted_by_operator", accountID: account.id, email: nil, ip: "cli", userAgent: "appliance user delete",
                     at: SystemClock().now())
@@ -124,5 +118,15 @@ struct User: ParsableCommand {
             }
             print("deleted \(email)")
         }
+    }
+}
+
+/// Runs `change` on the account with `email` in one write transaction, or fails naming the address.
+private func changeAccount(_ email: String, _ options: GlobalOptions, _ change: (Store, Account) throws -> Void) throws {
+    let settings = try ConfigFile.load(options.config)
+    let database = try AppDatabase.open(path: settings.storage.path)
+    try database.write { store in
+        guard let account = try store.account(email: email) else { throw ValidationError("no account \(email)") }
+        try change(store, account)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 extension LeakedPasswordList {
@@ -74,19 +75,10 @@ extension LeakedPasswordList {
         }
         var key: UInt64 = 0
         for index in 0..<40 {
-            guard let nibble = hexValue(line[index]) else { return nil }
+            guard let nibble = Hex.nibble(line[index]) else { return nil }
             if index < 16 { key = key << 4 | UInt64(nibble) }
         }
         return key
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
     }
 
     private static func forEachLine(_ raw: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
