@@ -139,6 +139,23 @@ enum Schema {
                     CREATE INDEX proxy_granting_ticket_session ON proxy_granting_ticket(session_id);
                     """)
         }
+        migrator.registerMigration("v4 authenticator apps") { db in
+            try db.execute(
+                sql: """
+                    -- A TOTP authenticator app; the secret only AES-256-GCM-sealed under a subkey of the master key.
+                    -- 'pending' while its owner has not yet confirmed a code from it: at most one of each per account.
+                    CREATE TABLE authenticator (
+                        id INTEGER PRIMARY KEY,
+                        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'active')),
+                        sealed_secret BLOB NOT NULL,
+                        -- The last accepted TOTP time step: a code for it or an earlier one is a replay.
+                        last_step INTEGER,
+                        created_at REAL NOT NULL,
+                        UNIQUE (account_id, status)
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -291,3 +291,13 @@ def test_my_sessions(driver, shots, account, viewport):
     open_page(driver, "/account/sessions", viewport)
     assert driver.find_elements(By.CSS_SELECTOR, "form[action='/account/sessions/end'] button")
     check_page(driver, shots, "account-sessions", viewport)
+
+
+@viewports
+def test_authenticator_app(driver, shots, account, viewport):
+    ensure_signed_in(driver, account, viewport)
+    open_page(driver, "/account/authenticator", viewport)
+    image = driver.find_element(By.CSS_SELECTOR, "img.qr-code")
+    assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image)
+    assert len(driver.find_element(By.ID, "secret").text.replace(" ", "")) == 32
+    check_page(driver, shots, "account-authenticator", viewport)

@@ -1,7 +1,7 @@
 import Foundation
 import Storage
 
-/// The password step of the sign-in: checks the throttles, the account and the password.
+/// The password step of the sign-in: checks the throttles, the account, the password and any second factor.
 public struct SignIn: Sendable {
     public enum Outcome: Sendable {
         case signedIn(token: String, account: Account)
@@ -13,6 +13,10 @@ public struct SignIn: Sendable {
         case locked
         /// Too many failures from this client address.
         case clientThrottled
+        /// The password was right but the second factor's code was not (counted as a failure).
+        case codeRejected
+        /// The code was right but already used (counted as a failure).
+        case codeReplayed
     }
 
     let dependencies: Dependencies
@@ -22,9 +26,9 @@ public struct SignIn: Sendable {
         self.dependencies = dependencies
     }
 
-    public func signIn(email rawEmail: String, password: String, method: VerificationMethod = .password, client: ClientInfo) throws
-        -> Outcome
-    {
+    public func signIn(
+        email rawEmail: String, password: String, method: VerificationMethod = .password, code: String = "", client: ClientInfo
+    ) throws -> Outcome {
         let email = EmailAddress.normalize(rawEmail)
         let now = dependencies.clock.now()
         let database = dependencies.database
@@ -51,17 +55,28 @@ public struct SignIn: Sendable {
         if let until = account.throttledUntil, until > now { return .throttled(until: until) }
 
         let normalized = PasswordPolicy.normalize(password)
-        if dependencies.hasher.verify(normalized, against: hash) {
-            let token = try database.write { store in
-                try store.recordSuccessfulSignIn(accountID: account.id)
-                return try SessionService(dependencies).start(for: account, methods: [method], client: client, in: store)
-            }
-            return .signedIn(token: token, account: account)
+        guard dependencies.hasher.verify(normalized, against: hash) else {
+            return try recordFailure(of: account, reason: "wrong_password", client: client, at: now)
         }
-        return try recordFailure(of: account, client: client, at: now)
+        if method == .totp {
+            switch try AuthenticatorApps(dependencies).check(account: account, code: code) {
+            case .accepted: break
+            case .rejected:
+                return try recordFailure(of: account, reason: "wrong_code", client: client, at: now).codeFailure(.codeRejected)
+            case .replayed:
+                return try recordFailure(of: account, reason: "replayed_code", client: client, at: now).codeFailure(.codeReplayed)
+            }
+        }
+        let token = try database.write { store in
+            try store.recordSuccessfulSignIn(accountID: account.id)
+            return try SessionService(dependencies).start(for: account, methods: method.sessionMethods, client: client, in: store)
+        }
+        return .signedIn(token: token, account: account)
     }
 
-    private func recordFailure(of account: Account, client: ClientInfo, at now: Date) throws -> Outcome {
+    /// Counts a failed verification of `account` (sign-in or a fresh verification in My Account) towards its
+    /// throttle and lock; `.locked` when this failure locked it, else `.rejected`.
+    func recordFailure(of account: Account, reason: String, client: ClientInfo, at now: Date) throws -> Outcome {
         try dependencies.database.write { store in
             _ = try RateLimit.failedSignInPerIP.hit(client.ip, in: store, at: now)
             // Re-read inside the transaction so concurrent failures are all counted.
@@ -71,7 +86,7 @@ public struct SignIn: Sendable {
                 accountID: account.id, failures: failures, throttledUntil: verdict.throttledUntil, locked: verdict.locked)
             try store.appendAudit(
                 event: "sign_in_failed", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent,
-                detail: "reason=wrong_password failures=\(failures)", at: now)
+                detail: "reason=\(reason) failures=\(failures)", at: now)
             let mailer = Mailer(dependencies)
             if verdict.locked {
                 let link = try EmailLinks(dependencies).issue(.unlock, for: account.id, in: store)
@@ -86,5 +101,13 @@ public struct SignIn: Sendable {
             }
             return .rejected
         }
+    }
+}
+
+extension SignIn.Outcome {
+    /// A wrong second factor keeps its own answer unless the failure locked the account.
+    fileprivate func codeFailure(_ outcome: SignIn.Outcome) -> SignIn.Outcome {
+        if case .locked = self { return self }
+        return outcome
     }
 }

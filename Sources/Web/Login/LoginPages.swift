@@ -64,7 +64,12 @@ enum LoginPages {
             return try passwordStep(
                 c, email: email, next: next, errors: [FieldError(field: "password", messageKey: "error_password_required")], notice: nil)
         }
-        switch try SignIn(c.dependencies).signIn(email: email, password: password, method: method, client: c.client) {
+        let code = c.form.string("otp")
+        if method.needsCode && code.isEmpty {
+            return try passwordStep(
+                c, email: email, next: next, errors: [FieldError(field: "otp", messageKey: "error_otp_required")], notice: nil)
+        }
+        switch try SignIn(c.dependencies).signIn(email: email, password: password, method: method, code: code, client: c.client) {
         case .signedIn(let token, _):
             c.startSession(token: token)
             c.rememberEmail(email)
@@ -82,6 +87,12 @@ enum LoginPages {
             return try passwordStep(c, email: email, next: next, errors: [], notice: c.t("error_account_locked"), status: 423)
         case .clientThrottled:
             return try passwordStep(c, email: email, next: next, errors: [], notice: c.t("error_client_throttled"), status: 429)
+        case .codeRejected:
+            return try passwordStep(
+                c, email: email, next: next, errors: [FieldError(field: "otp", messageKey: "error_otp_wrong")], notice: nil, status: 401)
+        case .codeReplayed:
+            return try passwordStep(
+                c, email: email, next: next, errors: [FieldError(field: "otp", messageKey: "error_otp_replayed")], notice: nil, status: 401)
         }
     }
 
@@ -104,13 +115,20 @@ enum LoginPages {
         model["email"] = email
         model["notice"] = notice ?? ""
         model["has_notice"] = notice != nil
-        let chosen = VerificationMethod(rawValue: c.form.string("method")) ?? .password
-        model["methods"] = VerificationMethod.available(for: nil, minimumLevel: .password).map {
+        // Only the methods this account has that reach the service's level: a step-up never offers less.
+        let minimumLevel = CASRequest(c).flatMap { c.dependencies.services.current.service(for: $0.service)?.0.minimumLevel } ?? .password
+        let account = try c.dependencies.database.read { try $0.account(email: email) }
+        let enrolled = try account.map { try AuthenticatorApps(c.dependencies).enrolledMethods(of: $0) } ?? []
+        let methods = VerificationMethod.available(enrolled: enrolled, minimumLevel: minimumLevel)
+        let chosen = VerificationMethod(rawValue: c.form.string("method")).flatMap { methods.contains($0) ? $0 : nil } ?? methods.last
+        model["methods"] = methods.map {
             [
                 "value": $0.rawValue, "label": c.t("method_\($0.rawValue)"), "hint": c.t("method_\($0.rawValue)_hint"),
                 "checked": $0 == chosen,
             ]
         }
+        model["has_methods"] = !methods.isEmpty
+        model["needs_code"] = methods.contains(where: \.needsCode)
         return try c.render(
             "login_password", model, status: errors.isEmpty && notice == nil ? 200 : max(status, 400), title: c.t("login_title"))
     }

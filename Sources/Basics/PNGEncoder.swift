@@ -1,8 +1,8 @@
 /// Writes 8-bit greyscale PNG files (RFC 2083) with a zlib stream of stored deflate blocks:
-/// a CAPTCHA is about 14 kB raw, so compression is not worth its code here.
-enum PNGEncoder {
+/// CAPTCHAs and QR codes are a few kB raw, so compression is not worth its code here.
+public enum PNGEncoder {
     /// `pixels` holds `height` rows of `width` grey levels, top row first.
-    static func greyscale(width: Int, height: Int, pixels: [UInt8]) -> [UInt8] {
+    public static func greyscale(width: Int, height: Int, pixels: [UInt8]) -> [UInt8] {
         precondition(width > 0 && height > 0 && pixels.count == width * height)
         var raw: [UInt8] = []
         raw.reserveCapacity((width + 1) * height)
@@ -22,7 +22,7 @@ enum PNGEncoder {
     }
 
     /// A zlib stream (RFC 1950) whose deflate data (RFC 1951) is only stored blocks.
-    static func zlibStored(_ data: [UInt8]) -> [UInt8] {
+    public static func zlibStored(_ data: [UInt8]) -> [UInt8] {
         var out: [UInt8] = [0x78, 0x01]
         var start = 0
         repeat {
@@ -37,7 +37,7 @@ enum PNGEncoder {
         return out
     }
 
-    static func adler32(_ data: [UInt8]) -> UInt32 {
+    public static func adler32(_ data: [UInt8]) -> UInt32 {
         var a: UInt32 = 1
         var b: UInt32 = 0
         for byte in data {
@@ -47,7 +47,7 @@ enum PNGEncoder {
         return b << 16 | a
     }
 
-    static func crc32(_ data: some Sequence<UInt8>) -> UInt32 {
+    public static func crc32(_ data: some Sequence<UInt8>) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in data {
             crc = crcTable[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
