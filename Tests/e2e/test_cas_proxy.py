@@ -142,3 +142,12 @@ def test_unregistered_callback_and_non_proxying_service_are_refused(proxy_app, a
                           params={"service": MAIL, "ticket": mail_ticket, "pgtUrl": f"https://127.0.0.1:{trusted.port}/pgt"}).text
     assert 'code="UNAUTHORIZED_SERVICE_PROXY"' in answer
     assert re.search(r"PGTIOU", answer) is None
+
+
+def test_plain_http_callback_is_refused(proxy_app, account, callbacks):
+    trusted, _, _ = callbacks
+    ticket = portal_ticket(proxy_app, account)
+    answer = requests.get(proxy_app.base_url + "/serviceValidate",
+                          params={"service": PORTAL, "ticket": ticket, "pgtUrl": f"http://127.0.0.1:{trusted.port}/pgt"}).text
+    assert 'code="INVALID_PROXY_CALLBACK"' in answer
+    assert "PGTIOU" not in answer
