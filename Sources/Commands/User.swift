@@ -94,8 +94,10 @@ struct User: ParsableCommand {
         @OptionGroup var options: GlobalOptions
         @Argument var email: String
         func run() throws {
-            try changeAccount(email, options) { store, account in
+            try changeAccount(email, options) { store, account, dependencies in
                 try store.setStatus(accountID: account.id, .disabled)
+                // The services the account's sessions visited hear of it (a running `serve` or the next `maintenance` sends it).
+                try SingleLogout(dependencies).enqueue(forAccount: account.id, in: store)
                 try store.deleteSessions(accountID: account.id)
                 try store.appendAudit(
                     event: "account_disabled", accountID: account.id, email: account.email, ip: "cli", userAgent: "appliance user disable",
@@ -110,7 +112,8 @@ struct User: ParsableCommand {
         @OptionGroup var options: GlobalOptions
         @Argument var email: String
         func run() throws {
-            try changeAccount(email, options) { store, account in
+            try changeAccount(email, options) { store, account, dependencies in
+                try SingleLogout(dependencies).enqueue(forAccount: account.id, in: store)
                 try store.appendAudit(
                     event: "account_deleted_by_operator", accountID: account.id, email: nil, ip: "cli", userAgent: "appliance user delete",
                     at: SystemClock().now())
@@ -122,11 +125,10 @@ struct User: ParsableCommand {
 }
 
 /// Runs `change` on the account with `email` in one write transaction, or fails naming the address.
-private func changeAccount(_ email: String, _ options: GlobalOptions, _ change: (Store, Account) throws -> Void) throws {
-    let settings = try ConfigFile.load(options.config)
-    let database = try AppDatabase.open(path: settings.storage.path)
-    try database.write { store in
+private func changeAccount(_ email: String, _ options: GlobalOptions, _ change: (Store, Account, Dependencies) throws -> Void) throws {
+    let dependencies = try Runtime.load(options, label: "user").dependencies
+    try dependencies.database.write { store in
         guard let account = try store.account(email: email) else { throw ValidationError("no account \(email)") }
-        try change(store, account)
+        try change(store, account, dependencies)
     }
 }

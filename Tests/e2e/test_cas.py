@@ -336,6 +336,21 @@ def test_single_logout_is_retried_until_the_service_accepts_it(cas_app, account,
     assert "back-channel: queued=0 sending=0 sent=1 failed=0" in cas_app.maintenance("--status").stdout
 
 
+def test_operator_disable_and_delete_send_single_logout(cas_app, listener):
+    shop = client(cas_app, SHOP)
+    for action in ("disable", "delete"):
+        address = create_account(cas_app, Browser(cas_app), first="Alan", last="Turing")
+        browser = Browser(cas_app)
+        ticket = ticket_of(cas_sign_in(browser, SHOP, address), SHOP)
+        assert shop.verify_ticket(ticket)[0]
+        before = len(listener.received)
+        cas_app.run_cli("user", action, address)
+        path, _, body, status = listener.wait(before + 1)  # sent by the running server's sender thread
+        assert path == "/slo" and status == 200
+        assert shop.verify_logout_request(parse_qs(body)["logoutRequest"][0], ticket)
+        assert browser.get(login_url(cas_app, SHOP), allow_redirects=False).status_code == 200  # signed out
+
+
 def test_sessions_page_shows_services_and_logs_out_other_sessions(cas_app, account):
     laptop, phone = Browser(cas_app), Browser(cas_app)
     ticket_of(cas_sign_in(laptop, WIKI, account), WIKI)
