@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Logging
 
@@ -13,7 +14,7 @@ struct KeyValueLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var line = "\(Date().ISO8601Format()) \(event.level) \(event.message)"
+        var line = "\(SystemClock().now().ISO8601Format()) \(event.level) \(event.message)"
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }).sorted(by: { $0.key < $1.key }) {
             let text = "\(value)"
             let quoted = text.contains(" ") || text.contains("\"") || text.isEmpty

@@ -40,13 +40,13 @@ struct Passwords: ParsableCommand {
             let hasher = PasswordHasher()
             let threads = ProcessInfo.processInfo.activeProcessorCount
             let counter = HashCounter()
-            let deadline = Date().addingTimeInterval(seconds)
+            let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(seconds * 1000)))
             let group = DispatchGroup()
             for index in 0..<threads {
                 group.enter()
                 Thread {
                     let salt = [UInt8](repeating: UInt8(index), count: 16)
-                    while Date() < deadline {
+                    while ContinuousClock.now < deadline {
                         _ = hasher.hash("benchmark-password-\(index)", salt: salt)
                         counter.add()
                     }

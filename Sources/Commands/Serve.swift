@@ -12,7 +12,7 @@ struct Serve: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        let started = Date()
+        let started = ContinuousClock.now
         let runtime = try Runtime.load(options, label: "serve")
         let app = WebApp(dependencies: runtime.dependencies, renderer: runtime.renderer, logger: runtime.logger)
         let sender = OutboxSender(outboxes: try runtime.outboxes(), dependencies: runtime.dependencies, logger: runtime.logger)
@@ -29,7 +29,8 @@ struct Serve: ParsableCommand {
             runtime.logger.info(
                 "ready",
                 metadata: [
-                    "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))", "base_url": "\(runtime.settings.server.baseURL)",
+                    "startup_ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
+                    "base_url": "\(runtime.settings.server.baseURL)",
                 ])
         }
         sender.stop()

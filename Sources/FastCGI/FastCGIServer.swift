@@ -86,8 +86,9 @@ public final class FastCGIServer: @unchecked Sendable {
         unlink(options.socketPath)
         // Workers idle on a kept-alive nginx connection may block in read() forever; they hold
         // no request, so only requests in flight are waited for.
-        let deadline = Date().addingTimeInterval(options.drainSeconds)
-        while currentInFlight > 0 && Date() < deadline {
+        // A monotonic clock: a wall-clock step during shutdown must not cut the drain short or stretch it.
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(options.drainSeconds * 1000)))
+        while currentInFlight > 0 && ContinuousClock.now < deadline {
             usleep(10_000)
         }
         _ = finished.wait(timeout: .now() + 0.05)
