@@ -15,6 +15,9 @@ extension RequestContext {
     /// Renders a page that holds no user input and no account data through the page cache;
     /// `key` must name everything else the page depends on.
     func renderCached(_ template: String, _ model: [String: Any], key: String, title: String?) throws -> HTTPResponse {
+        // The page's language links repeat the query string. Only a query of plain characters can be
+        // cached: anything else could spell the CSRF slot and receive the token where it does not belong.
+        guard request.query.utf8.allSatisfy(Self.isPlainQueryByte) else { return try render(template, model, title: title) }
         let notice = cookies[Self.noticeCookie] != "1"
         let fullKey = "\(template)|\(t.language)|\(notice)|\(request.path)|\(request.query)|\(key)"
         let token = csrfToken
@@ -25,6 +28,15 @@ extension RequestContext {
             return app.renderer.page(template, language: t.language, model: context)
         }
         return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: body)
+    }
+
+    private static func isPlainQueryByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "="), UInt8(ascii: "&"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            true
+        default: false
+        }
     }
 
     func chrome(title: String?) throws -> [String: Any] {
