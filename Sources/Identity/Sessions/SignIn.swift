@@ -47,7 +47,7 @@ public struct SignIn: Sendable {
                 _ = try RateLimit.failedSignInPerIP.hit(client.ip, in: store, at: now)
                 try store.appendAudit(
                     event: "sign_in_failed", accountID: account?.id, email: email, ip: client.ip, userAgent: client.userAgent,
-                    detail: "reason=\(account == nil ? "unknown_account" : "account_\(account!.status.rawValue)")", at: now)
+                    detail: "reason=\(account.map { "account_\($0.status.rawValue)" } ?? "unknown_account")", at: now)
             }
             return .rejected
         }

@@ -6,8 +6,7 @@ enum RegisterPages {
     static func show(_ c: RequestContext) throws -> HTTPResponse {
         guard c.settings.registration.enabled else { return c.errorPage(404, messageKey: "error_registration_closed") }
         let email = c.query.string("email")
-        var values = ["email": email, "email_confirm": "", "email_lang": c.t.language, "first_name": "", "last_name": ""]
-        if !email.isEmpty { values["email_confirm"] = "" }
+        let values = ["email": email, "email_confirm": "", "email_lang": c.t.language, "first_name": "", "last_name": ""]
         return try form(c, values: values, errors: [], notice: email.isEmpty ? nil : c.t("register_unknown_email_notice"))
     }
 
@@ -31,7 +30,7 @@ enum RegisterPages {
             if !solved {
                 errors.insert(
                     FieldError(field: "captcha", messageKey: answer.isEmpty ? "error_captcha_required" : "error_captcha_wrong"),
-                    at: min(errors.count, errors.firstIndex { $0.field == "privacy" } ?? errors.count))
+                    at: errors.firstIndex { $0.field == "privacy" } ?? errors.count)
             }
         }
         if !errors.isEmpty { return try form(c, values: values, errors: errors, notice: nil) }
