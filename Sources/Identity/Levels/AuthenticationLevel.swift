@@ -17,21 +17,37 @@ public enum AuthenticationLevel: String, Sendable, Comparable, CaseIterable {
     public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
 }
 
-/// A way of verifying a sign-in, and the level it reaches.
+/// A way of verifying a sign-in, and the level it reaches. The raw values are the names pages, the audit log,
+/// CAS's `authenticationMethod` and `acceptStrengths=` use.
 public enum VerificationMethod: String, Sendable, CaseIterable {
     case password
+    /// Password plus a code sent by SMS to a registered mobile phone number.
+    case sms
+    /// Password plus a code from a hardware OATH token (HOTP or TOTP), named by its serial number.
+    case token
+    /// Password plus the response of a challenge-response (OCRA) token to a challenge the page shows.
+    case tokenCram = "token-cram"
     /// Password plus a code from an authenticator app (TOTP).
     case totp
 
     public var level: AuthenticationLevel {
         switch self {
         case .password: .password
-        case .totp: .twoFactor
+        case .sms, .token, .tokenCram, .totp: .twoFactor
         }
     }
 
-    /// Whether the sign-in form needs the `otp` field for this method.
-    public var needsCode: Bool { self == .totp }
+    /// Whether the password step's form carries a one-time code (`otp`) for this method.
+    public var needsCode: Bool { self == .totp || self == .token }
+
+    /// Whether the password step's form names a token by its serial number (`serial`).
+    public var needsSerial: Bool { self == .token || self == .tokenCram }
+
+    /// Whether the password step's form names one of the account's mobile phone numbers (`phone`).
+    public var needsPhone: Bool { self == .sms }
+
+    /// Whether the password step leads to a second page with a challenge (an SMS code, an OCRA challenge).
+    public var hasChallengePage: Bool { self == .sms || self == .tokenCram }
 
     /// What a session started with this method records: the password and then any second factor.
     public var sessionMethods: [VerificationMethod] { self == .password ? [.password] : [.password, self] }

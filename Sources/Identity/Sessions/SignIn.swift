@@ -58,7 +58,9 @@ public struct SignIn: Sendable {
         guard dependencies.hasher.verify(normalized, against: hash) else {
             return try recordFailure(of: account, reason: "wrong_password", client: client, at: now)
         }
-        if method == .totp {
+        switch method {
+        case .password: break
+        case .totp:
             switch try AuthenticatorApps(dependencies).check(account: account, code: code) {
             case .accepted: break
             case .rejected:
@@ -66,6 +68,9 @@ public struct SignIn: Sendable {
             case .replayed:
                 return try recordFailure(of: account, reason: "replayed_code", client: client, at: now).codeFailure(.codeReplayed)
             }
+        case .sms, .token, .tokenCram:
+            // Never a session for a method whose second factor this step did not check.
+            return try recordFailure(of: account, reason: "method_unavailable", client: client, at: now).codeFailure(.codeRejected)
         }
         let token = try database.write { store in
             try store.recordSuccessfulSignIn(accountID: account.id)
