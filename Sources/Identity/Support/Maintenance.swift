@@ -13,8 +13,9 @@ public struct Maintenance: Sendable {
         public var sentMail = 0
         public var serviceTickets = 0
         public var sentPosts = 0
+        public var ocraChallenges = 0
         public var description: String {
-            "links=\(links) registrations=\(registrations) sessions=\(sessions) rate_limits=\(rateLimits) captchas=\(captchas) sent_mail=\(sentMail) service_tickets=\(serviceTickets) sent_posts=\(sentPosts)"
+            "links=\(links) registrations=\(registrations) sessions=\(sessions) rate_limits=\(rateLimits) captchas=\(captchas) sent_mail=\(sentMail) service_tickets=\(serviceTickets) sent_posts=\(sentPosts) ocra_challenges=\(ocraChallenges)"
         }
     }
 
@@ -39,6 +40,7 @@ public struct Maintenance: Sendable {
         report.sentMail = try db.write { try $0.purgeSent(.mail, before: now.addingTimeInterval(-30 * 86400)) }
         report.serviceTickets = try db.write { try $0.purgeServiceTickets(before: now) }
         report.sentPosts = try db.write { try $0.purgeSent(.http, before: now.addingTimeInterval(-30 * 86400)) }
+        report.ocraChallenges = try db.write { try $0.purgeOCRAChallenges(before: now) }
         try db.checkpoint()
         return report
     }
