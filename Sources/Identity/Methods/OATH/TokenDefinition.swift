@@ -65,5 +65,9 @@ public struct TokenDefinition: Sendable, Equatable {
     /// Why a token's fields were refused.
     public struct Problems: Error, Sendable, Equatable {
         public var messages: [String]
+
+        public init(messages: [String]) {
+            self.messages = messages
+        }
     }
 }
