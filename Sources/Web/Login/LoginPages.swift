@@ -75,7 +75,9 @@ enum LoginPages {
         attempt.passwordRequired = passwordRequired(c)
         let passwordWaived = try asksNoPassword(c, email: email, methods: [method])
         var missing: [FieldError] = []
-        if attempt.password.isEmpty && !passwordWaived { missing.append(FieldError(field: "password", messageKey: "error_password_required")) }
+        if attempt.password.isEmpty && !passwordWaived {
+            missing.append(FieldError(field: "password", messageKey: "error_password_required"))
+        }
         if method.needsPhone && attempt.phone.isEmpty { missing.append(FieldError(field: "phone", messageKey: "error_phone_required")) }
         if method.needsSerial && attempt.serial.isEmpty { missing.append(FieldError(field: "serial", messageKey: "error_serial_required")) }
         if method.needsCode && attempt.code.isEmpty { missing.append(FieldError(field: "otp", messageKey: "error_otp_required")) }
@@ -102,7 +104,9 @@ enum LoginPages {
             return try repeatPage([], c.t(sent ? "sms_resent" : "error_sms_resend_too_soon"), sent ? 200 : 429)
         }
         let response = ["otp", "otp_1", "otp_2", "otp_3"].map { c.form.string($0) }.joined()
-        guard !response.isEmpty else { return try repeatPage([FieldError(field: "otp_1", messageKey: "error_challenge_required")], nil, 400) }
+        guard !response.isEmpty else {
+            return try repeatPage([FieldError(field: "otp_1", messageKey: "error_challenge_required")], nil, 400)
+        }
         let outcome = try SignIn(c.dependencies).answer(
             email: email, method: method, reference: challenge.reference, response: response, session: try c.session()?.0,
             client: c.client)
