@@ -49,6 +49,8 @@ enum Routes {
         .post("/account/authenticator/remove", AuthenticatorPages.remove),
         .get("/account/authenticator/qr.svg", AuthenticatorPages.qrSVG),
         .get("/account/authenticator/qr.png", AuthenticatorPages.qrPNG),
+        .get("/account/panic", EmergencyRemovalPages.show),
+        .post("/account/panic", EmergencyRemovalPages.submit),
         .get("/account/sessions", SessionPages.show),
         .post("/account/sessions/end", SessionPages.endOne),
         .post("/account/sessions/end-others", SessionPages.endOthers),

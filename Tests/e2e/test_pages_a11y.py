@@ -301,3 +301,11 @@ def test_authenticator_app(driver, shots, account, viewport):
     assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image)
     assert len(driver.find_element(By.ID, "secret").text.replace(" ", "")) == 32
     check_page(driver, shots, "account-authenticator", viewport)
+
+
+@viewports
+def test_emergency_removal(driver, shots, account, viewport):
+    ensure_signed_in(driver, account, viewport)
+    open_page(driver, "/account/panic", viewport)
+    assert driver.find_element(By.ID, "password")
+    check_page(driver, shots, "account-panic", viewport)
