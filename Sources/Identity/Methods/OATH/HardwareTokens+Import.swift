@@ -29,6 +29,10 @@ extension HardwareTokens {
                     report.skipped.append(token.serial)
                 }
             }
+            let counts = Kind.allCases.map { "\($0.rawValue)=\(report.imported[$0] ?? 0)" }.joined(separator: " ")
+            try store.appendAudit(
+                event: "tokens_imported", accountID: nil, email: nil, ip: "cli", userAgent: "appliance token import",
+                detail: "\(counts) skipped=\(report.skipped.count)", at: now)
             return report
         }
     }
