@@ -167,7 +167,7 @@ enum PSKCFile {
             return nil
         }
         guard let salt = parameters.at("Salt/Specified").flatMap({ base64($0.trimmedText) }),
-            let iterations = parameters.child("IterationCount").flatMap({ Int($0.trimmedText) }), (1...10_000_000).contains(iterations),
+            let iterations = parameters.child("IterationCount").flatMap({ Int($0.trimmedText) }), (1...1_000_000).contains(iterations),
             let length = parameters.child("KeyLength").flatMap({ Int($0.trimmedText) }), [16, 24, 32].contains(length),
             let key = KeyWrapping.pbkdf2SHA1(password: Array(password.utf8), salt: salt, iterations: iterations, length: length)
         else {
