@@ -27,7 +27,7 @@ def tokens_app(tmp_path_factory):
 
 
 def serial(tag):
-    return f"{tag}-{uuid.uuid4().hex[:8]}".upper()
+    return f"{tag}{uuid.uuid4().hex[:8]}".upper()
 
 
 def b32(secret):
