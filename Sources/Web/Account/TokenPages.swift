@@ -28,8 +28,9 @@ enum TokenPages {
     static func unlink(_ c: RequestContext) throws -> HTTPResponse {
         guard let (session, account) = try c.session() else { return c.redirectToSignIn() }
         if let redirect = try c.requireFreshVerification(session, account, returnTo: "/account/tokens") { return redirect }
+        // Nothing to unlink (a second click, another tab): the page shows what is linked now.
         guard try HardwareTokens(c.dependencies).unlink(account: account, serial: c.form.string("serial"), client: c.client) else {
-            return c.errorPage(404, messageKey: "error_token_unknown")
+            return c.redirect("/account/tokens")
         }
         return c.redirect("/account?done=token_removed")
     }
