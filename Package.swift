@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CArgon2", path: "Sources/CArgon2"),
         .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CXML2", path: "Sources/CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "Basics", swiftSettings: strict),
         .target(
             name: "Cryptography",
@@ -45,8 +46,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Reading token files needs FoundationXML: a module of its own keeps it out of everything else.
-        .target(name: "TokenFiles", dependencies: ["Basics", "Cryptography", "Identity"], swiftSettings: strict),
+        // Reading token files needs libxml2: a module of its own keeps it out of everything else.
+        .target(name: "TokenFiles", dependencies: ["Basics", "Cryptography", "Identity", "CXML2"], swiftSettings: strict),
         .target(
             name: "FastCGI",
             dependencies: ["CFastCGI", .product(name: "Logging", package: "swift-log")],

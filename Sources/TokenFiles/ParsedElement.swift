@@ -1,12 +1,13 @@
+internal import CXML2
 import Foundation
 
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
-
-/// A parsed XML element: local name (namespaces resolved away), attributes, text and children.
-/// PSKC files are small; a tree is simpler to walk than parser callbacks.
+/// A parsed XML element: local name (namespace prefixes dropped), attributes, text and children.
+/// PSKC files are small; a tree is simpler to walk than parser callbacks. libxml2 reads them directly:
+/// FoundationXML's XMLParser crashed on malformed input (a trap on element names that are not UTF-8, a NULL
+/// dereference on a processing instruction without data), which an import must survive.
 final class ParsedElement {
+    static let maximumDepth = 32
+
     let name: String
     let attributes: [String: String]
     var text = ""
@@ -28,48 +29,53 @@ final class ParsedElement {
 
     var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 
-    /// Parses a whole document; nil when it is not well-formed XML or nests absurdly deep.
+    /// Parses a whole document; nil when it is not well-formed XML or nests deeper than `maximumDepth`.
+    /// No network, no external DTD, entities left unexpanded: a token file cannot reach outside itself.
     static func parse(_ data: [UInt8]) -> ParsedElement? {
-        let builder = TreeBuilder()
-        let parser = XMLParser(data: Data(data))
-        parser.shouldProcessNamespaces = true
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = builder
-        guard parser.parse(), !builder.tooDeep else { return nil }
-        return builder.root
-    }
-}
-
-/// Builds the tree from the parser's callbacks.
-private final class TreeBuilder: NSObject, XMLParserDelegate {
-    static let maximumDepth = 32
-    var root: ParsedElement?
-    var stack: [ParsedElement] = []
-    var tooDeep = false
-
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-        attributes: [String: String]
-    ) {
-        guard stack.count < Self.maximumDepth else {
-            tooDeep = true
-            parser.abortParsing()
-            return
+        guard !data.isEmpty, data.count < Int(Int32.max) else { return nil }
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        let document = data.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { xmlReadMemory($0.baseAddress, Int32($0.count), nil, nil, options) }
         }
-        let element = ParsedElement(name: elementName, attributes: attributes)
-        if let parent = stack.last { parent.children.append(element) } else if root == nil { root = element }
-        stack.append(element)
+        guard let document else { return nil }
+        defer { xmlFreeDoc(document) }
+        return xmlDocGetRootElement(document).flatMap { element($0, depth: 1) }
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        _ = stack.popLast()
+    private static func element(_ node: xmlNodePtr, depth: Int) -> ParsedElement? {
+        guard depth <= maximumDepth, let name = node.pointee.name else { return nil }
+        var attributes: [String: String] = [:]
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            if let attributeName = current.pointee.name {
+                attributes[String(cString: attributeName)] = text(of: current.pointee.children)
+            }
+            attribute = current.pointee.next
+        }
+        let element = ParsedElement(name: String(cString: name), attributes: attributes)
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE {
+                guard let parsed = self.element(current, depth: depth + 1) else { return nil }
+                element.children.append(parsed)
+            } else if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE,
+                let content = current.pointee.content
+            {
+                element.text += String(cString: content)
+            }
+            child = current.pointee.next
+        }
+        return element
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        stack.last?.text += string
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        stack.last?.text += String(decoding: CDATABlock, as: UTF8.self)
+    /// The text nodes of an attribute's value, concatenated.
+    private static func text(of first: xmlNodePtr?) -> String {
+        var text = ""
+        var node = first
+        while let current = node {
+            if let content = current.pointee.content { text += String(cString: content) }
+            node = current.pointee.next
+        }
+        return text
     }
 }

@@ -69,6 +69,14 @@ private func problems(_ result: Result<[TokenDefinition], TokenDefinition.Proble
     for text in ["<KeyContainer>", "<Other/>", "<KeyContainer/>", String(repeating: "<a>", count: 100)] {
         #expect(!problems(parse(text, .pskc)).isEmpty)
     }
+    // Found by the fuzzer: inputs on which FoundationXML's parser crashed (a name that is not UTF-8, a bare processing instruction).
+    let notUTF8 = Array("<KeyContainer xmlns=\"urn:x\"><Crypt".utf8) + [0xEF] + Array("ModuleInfo/></KeyContainer>".utf8)
+    let bareInstruction = Array("<?TF-8?>\n\"<KEyCo".utf8) + [UInt8](repeating: 0, count: 8) + Array("i".utf8)
+    for input in [notUTF8, bareInstruction] {
+        #expect(
+            TokenFile.parse(input, format: .pskc)
+                == .failure(.init(messages: ["the file is not a PSKC key container (well-formed XML with a KeyContainer root)"])))
+    }
 }
 
 @Test func csvListsEveryBadLineWithItsNumber() {
