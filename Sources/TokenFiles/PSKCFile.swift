@@ -51,7 +51,16 @@ enum PSKCFile {
             problems.append("unsupported key algorithm \"\(key.attributes["Algorithm"] ?? "")\" (HOTP, TOTP and OCRA are supported)")
             return nil
         }
-        let hash = OTPAlgorithm(rawValue: suiteText.uppercased().replacingOccurrences(of: "HMAC-", with: "")) ?? .sha1
+        // For HOTP and TOTP keys the Suite names the HMAC hash (`HMAC-SHA256`); absent, it is SHA-1.
+        var hash = OTPAlgorithm.sha1
+        if !suiteText.isEmpty, !type.hasPrefix("OCRA-1:") {
+            let name = suiteText.uppercased().replacingOccurrences(of: "HMAC-", with: "").replacingOccurrences(of: "-", with: "")
+            if let named = OTPAlgorithm(rawValue: name) {
+                hash = named
+            } else {
+                problems.append("unsupported Suite \"\(suiteText)\" (HMAC-SHA1, HMAC-SHA256 or HMAC-SHA512)")
+            }
+        }
         var digits: Int?
         if let length = parameters?.child("ResponseFormat")?.attributes["Length"] {
             digits = Int(length)

@@ -61,6 +61,11 @@ private func problems(_ result: Result<[TokenDefinition], TokenDefinition.Proble
     let ocra = RFC6030.plain.replacingOccurrences(of: "pskc:hotp", with: "pskc#OCRA-1:HOTP-SHA1-8:QN08")
     let ocraTokens = try parse(ocra, .pskc).get()
     #expect(ocraTokens.first?.kind == .ocra && ocraTokens.first?.ocraSuite?.text == "OCRA-1:HOTP-SHA1-8:QN08")
+    let sha256 = RFC6030.plain.replacingOccurrences(
+        of: "<ResponseFormat Length=\"8\"", with: "<Suite>HMAC-SHA256</Suite><ResponseFormat Length=\"8\"")
+    #expect(try parse(sha256, .pskc).get().first?.algorithm == .sha256)
+    let md5 = sha256.replacingOccurrences(of: "HMAC-SHA256", with: "HMAC-MD5")
+    #expect(problems(parse(md5, .pskc)).contains { $0.contains("unsupported Suite") })
     let unknown = RFC6030.plain.replacingOccurrences(of: "pskc:hotp", with: "pskc:pin")
     #expect(problems(parse(unknown, .pskc)).contains { $0.hasPrefix("KeyPackage 1 (serial 987654321): unsupported key algorithm") })
 }

@@ -76,7 +76,7 @@ def link(browser, serial_no, code="", reference=None):
     return browser.post("/account/tokens", data=data)
 
 
-def test_import_pskc_plain_and_password_based_then_link_hotp(tokens_app, tmp_path):
+def test_import_pskc_plain_pre_shared_key_and_password_based_then_link_hotp(tokens_app, tmp_path):
     plain, protected = serial("P"), serial("PBE")
     result = tokens_app.run_cli("token", "import", write(tmp_path, "plain.xml", pskc("rfc6030-plain.xml", plain)))
     assert "imported 1 token(s): 1 hotp (pskc)" in result.stdout
@@ -88,6 +88,10 @@ def test_import_pskc_plain_and_password_based_then_link_hotp(tokens_app, tmp_pat
     assert "imported 1 token(s): 1 hotp" in result.stdout
     again = tokens_app.run_cli("token", "import", str(tmp_path / "pbe.xml"), "--password-file", password_file)
     assert f"skipped {protected}" in again.stdout
+    shared = serial("PSK")
+    result = tokens_app.run_cli("token", "import", write(tmp_path, "psk.xml", pskc("rfc6030-pre-shared-key.xml", shared)),
+                                "--key", "12345678901234567890123456789012")
+    assert "imported 1 token(s): 1 hotp" in result.stdout
     secrets = tokens_app.query("SELECT sealed_secret FROM hardware_token WHERE serial IN (?, ?)", plain, protected)
     assert len(secrets) == 2 and all(RFC_SECRET not in bytes(row["sealed_secret"]) for row in secrets)
 
