@@ -147,6 +147,53 @@ import Testing
         return .challenge(reference: reference, question: question)
     }
 
+    @Test func counterAndTimeBasedOCRASuitesUseTheTokensCounterAndTheClock() async throws {
+        let (h, account, tokens) = try await setUp()
+        _ = try tokens.importTokens([
+            try definition("C-1", "OCRA-1:HOTP-SHA1-6:C-QN08", digits: nil, counter: 5),
+            try definition("T-1", "OCRA-1:HOTP-SHA1-6:QN08-T1M", digits: nil),
+        ])
+        let counted = try #require(OCRASuite("OCRA-1:HOTP-SHA1-6:C-QN08"))
+        func respond(_ serial: String, _ suite: OCRASuite, _ inputs: (String) -> OCRA.Inputs) throws -> HardwareTokens.LinkResult {
+            guard
+                case .challenge(_, let reference, let question, _) = try tokens.link(
+                    account: account, serial: serial, code: "", reference: "", client: h.client)
+            else { return .invalid([]) }
+            let response = try #require(OCRA.response(suite: suite, secret: secret, question: question, inputs: inputs(question)))
+            return try tokens.link(account: account, serial: serial, code: response, reference: reference, client: h.client)
+        }
+        // The token counted two responses on its own: still within the window, and the counter moves past it.
+        #expect(try respond("C1", counted) { _ in OCRA.Inputs(counter: 7) } == .linked(.init(serial: "C1", kind: .ocra)))
+        #expect(try h.database.read { try $0.hardwareToken(serial: "C1") }?.counter == 8)
+        guard case .challenge(let reference, let question) = try tokens.startChallenge(account: account, serial: "C1") else {
+            Issue.record("no challenge"); return
+        }
+        let stale = try #require(OCRA.response(suite: counted, secret: secret, question: question, inputs: OCRA.Inputs(counter: 7)))
+        #expect(try tokens.verifyResponse(account: account, reference: reference, response: stale) == .wrong)
+        let fresh = try #require(OCRA.response(suite: counted, secret: secret, question: question, inputs: OCRA.Inputs(counter: 8)))
+        #expect(try tokens.verifyResponse(account: account, reference: reference, response: fresh) == .accepted)
+
+        let timed = try #require(OCRASuite("OCRA-1:HOTP-SHA1-6:QN08-T1M"))
+        let minute = UInt64(h.clock.now().timeIntervalSince1970 / 60)
+        #expect(try respond("T1", timed) { _ in OCRA.Inputs(timeStep: minute + 2) } != .linked(.init(serial: "T1", kind: .ocra)))
+        #expect(try respond("T1", timed) { _ in OCRA.Inputs(timeStep: minute - 1) } == .linked(.init(serial: "T1", kind: .ocra)))
+    }
+
+    @Test func aLockedAccountLinksNothing() async throws {
+        let (h, account, tokens) = try await setUp()
+        for _ in 0..<30 {
+            if case .invalid(let errors) = try tokens.link(account: account, serial: "NOPE", code: "1", reference: "", client: h.client),
+                errors.first?.messageKey == "error_account_locked"
+            {
+                break
+            }
+            h.clock.advance(by: 3600)
+        }
+        let result = try tokens.link(account: account, serial: "HOTP1", code: hotp(0), reference: "", client: h.client)
+        #expect(result == .invalid([FieldError(field: "otp", messageKey: "error_account_locked")]))
+        #expect(try tokens.linked(to: account).isEmpty)
+    }
+
     @Test func unlinkingAndDeletingTheAccountFreeTheTokenWithItsCounter() async throws {
         let (h, account, tokens) = try await setUp()
         _ = try tokens.link(account: account, serial: "HOTP1", code: hotp(0), reference: "", client: h.client)
