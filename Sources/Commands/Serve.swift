@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cryptography
 import FastCGI
 import Foundation
 import Identity
@@ -13,6 +14,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
+        PasswordHasher.returnMemoryAfterEachHash()
         let runtime = try Runtime.load(options, label: "serve")
         let app = WebApp(dependencies: runtime.dependencies, renderer: runtime.renderer, logger: runtime.logger)
         let sender = OutboxSender(outboxes: try runtime.outboxes(), dependencies: runtime.dependencies, logger: runtime.logger)

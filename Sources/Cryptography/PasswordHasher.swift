@@ -24,6 +24,13 @@ public final class PasswordHasher: Sendable {
     private let decoyLock = NSLock()
     nonisolated(unsafe) private var decoy: String?
 
+    /// Every hash takes `memoryKiB` (19 MiB by default). Left to itself, glibc raises its mmap threshold after the first
+    /// such block is freed and keeps later ones in per-thread heaps, so a server's memory only ever grows with its
+    /// worker count; a fixed threshold hands each block back to the system when its hash is done. Call once at start.
+    public static func returnMemoryAfterEachHash() {
+        mallopt(M_MMAP_THRESHOLD, 1 << 20)
+    }
+
     public init(parameters: Parameters = .owasp, maxConcurrent: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.parameters = parameters
         self.slots = DispatchSemaphore(value: max(1, maxConcurrent))
