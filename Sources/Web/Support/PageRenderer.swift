@@ -78,6 +78,10 @@ public final class PageRenderer: MailRendering, Sendable {
             html: library.render(context, withTemplate: "mail/layout.html") ?? "")
     }
 
+    public func shortText(_ key: String, language: String, values: [String: String]) -> String {
+        Translator(language: language, catalog: locales.catalog(language))(key, values)
+    }
+
     /// Every `*.mustache` file under `directory`, named by its relative path without the extension.
     static func templateSources(in directory: String) throws -> [String: String] {
         let base = URL(fileURLWithPath: directory).standardizedFileURL
