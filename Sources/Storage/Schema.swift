@@ -198,6 +198,13 @@ enum Schema {
                         sent_at REAL
                     );
                     CREATE INDEX sms_outbox_due ON sms_outbox(status, next_attempt_at);
+        migrator.registerMigration("v7 session verification time") { db in
+            try db.execute(
+                sql: """
+                    -- When the session's owner last proved themselves (sign-in or step-up): recent enough, a step-up
+                    -- needs only the second factor, and factor changes need no new verification.
+                    ALTER TABLE sso_session ADD COLUMN verified_at REAL;
+                    UPDATE sso_session SET verified_at = created_at;
                     """)
         }
         return migrator

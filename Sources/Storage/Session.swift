@@ -8,6 +8,8 @@ public struct SSOSession: Sendable {
     public var level: String
     public var methods: String
     public var createdAt: Date
+    /// The last full verification (sign-in or step-up).
+    public var verifiedAt: Date
     public var lastSeenAt: Date
     public var expiresAt: Date
     public var ip: String
@@ -19,6 +21,7 @@ public struct SSOSession: Sendable {
         level = row["level"]
         methods = row["methods"]
         createdAt = Date(storedSeconds: row["created_at"])
+        verifiedAt = (row["verified_at"] as Double?).map(Date.init(storedSeconds:)) ?? createdAt
         lastSeenAt = Date(storedSeconds: row["last_seen_at"])
         expiresAt = Date(storedSeconds: row["expires_at"])
         ip = row["ip"]
@@ -32,18 +35,19 @@ extension Store {
     ) throws {
         try db.executeCached(
             sql: """
-                INSERT INTO sso_session (id_hash, account_id, level, methods, created_at, last_seen_at, expires_at, ip, user_agent)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO sso_session (id_hash, account_id, level, methods, created_at, verified_at, last_seen_at, expires_at, ip, user_agent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                Data(idHash), accountID, level, methods, now.storedSeconds, now.storedSeconds, expiresAt.storedSeconds, ip, userAgent,
+                Data(idHash), accountID, level, methods, now.storedSeconds, now.storedSeconds, now.storedSeconds, expiresAt.storedSeconds,
+                ip, userAgent,
             ])
     }
 
     /// The live session and its account in one indexed lookup.
     public func activeSession(idHash: [UInt8], at now: Date) throws -> (SSOSession, Account)? {
         let sql = """
-            SELECT s.id AS s_id, s.account_id, s.level, s.methods, s.created_at AS s_created_at, s.last_seen_at,
+            SELECT s.id AS s_id, s.account_id, s.level, s.methods, s.created_at AS s_created_at, s.verified_at, s.last_seen_at,
                    s.expires_at, s.ip, s.user_agent, a.*
             FROM sso_session s JOIN account a ON a.id = s.account_id
             WHERE s.id_hash = ? AND s.expires_at > ? AND a.status = 'active'
@@ -57,6 +61,14 @@ extension Store {
 
     public func touchSession(id: Int64, at now: Date) throws {
         try db.executeCached(sql: "UPDATE sso_session SET last_seen_at = ? WHERE id = ?", arguments: [now.storedSeconds, id])
+    }
+
+    /// A step-up or re-verification: the session keeps its services and lifetime, with a new token (so a token
+    /// seen before the stronger verification is worth nothing), its new level and methods, and a new verification time.
+    public func upgradeSession(id: Int64, idHash: [UInt8], level: String, methods: String, at now: Date) throws {
+        try db.executeCached(
+            sql: "UPDATE sso_session SET id_hash = ?, level = ?, methods = ?, verified_at = ?, last_seen_at = ? WHERE id = ?",
+            arguments: [Data(idHash), level, methods, now.storedSeconds, now.storedSeconds, id])
     }
 
     public func deleteSession(id: Int64) throws {

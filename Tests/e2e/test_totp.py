@@ -22,6 +22,11 @@ protocol = "cas"
 match = "https://vault.example.test/"
 min_level = "two-factor"
 attributes = ["email", "authenticationLevel", "authenticationMethod"]
+
+[[service]]
+name = "wiki"
+protocol = "cas"
+match = "https://wiki.example.test/"
 """
 
 
@@ -58,8 +63,7 @@ def enrol(app, browser, email_address, tmp_path):
     svg = browser.get("/account/authenticator/qr.svg")
     assert svg.headers["Content-Type"] == "image/svg+xml" and svg.text.startswith("<svg")
     step = base_step()
-    done = browser.post("/account/authenticator", data={"current_password": STRONG_PASSWORD, "otp": code_at(secret, step - 1),
-                                                        "csrf": browser.csrf(page.text)})
+    done = browser.post("/account/authenticator", data={"otp": code_at(secret, step - 1), "csrf": browser.csrf(page.text)})
     assert done.status_code == 200 and "Your authenticator app has been added" in done.text, done.text
     app.wait_mail(email_address, "authenticator app was added")
     return secret, step
@@ -101,15 +105,39 @@ def test_enrolment_then_sign_in_with_a_code_and_a_replay_is_refused(totp_app, tm
     assert "factor_added" in events and events.count("sign_in_failed") == 2
 
 
-def test_enrolment_needs_the_password(totp_app):
+def reverify(browser, email_address, code, expect_next):
+    """Follows a factor page's redirect to the re-verification and passes it with the password and a code."""
+    page = browser.get(expect_next, allow_redirects=False)
+    assert page.status_code == 303 and page.headers["Location"] == f"/login?reauth=1&next={quote(expect_next, safe='')}"
+    form = browser.get(page.headers["Location"])
+    # The account's strongest method only, and every credential again.
+    assert 'value="totp"' in form.text and 'value="password"' not in form.text and 'name="password"' in form.text
+    assert 'name="reauth"' in form.text
+    without_password = browser.post("/login", data={"email": email_address, "method": "totp", "otp": code, "reauth": "1",
+                                                     "next": expect_next, "csrf": browser.csrf(form.text)}, allow_redirects=False)
+    assert without_password.status_code == 400 and "Enter your password" in without_password.text
+    done = browser.post("/login", data={"email": email_address, "password": STRONG_PASSWORD, "method": "totp", "otp": code,
+                                        "reauth": "1", "next": expect_next, "csrf": browser.csrf(form.text)}, allow_redirects=False)
+    assert done.status_code == 303 and done.headers["Location"] == expect_next, done.text
+    return browser.get(expect_next, allow_redirects=False)
+
+
+def test_a_factor_change_needs_a_fresh_verification_with_the_strongest_method(totp_app, tmp_path):
     browser = Browser(totp_app)
-    create_account(totp_app, browser)
-    page = browser.get("/account/authenticator")
-    secret = re.search(r'id="secret">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
-    refused = browser.post("/account/authenticator", data={"current_password": "not-my-password", "otp": pyotp.TOTP(secret).now(),
-                                                           "csrf": browser.csrf(page.text)})
-    assert refused.status_code == 400 and "Your current password is not right" in refused.text
-    assert 'name="remove_otp"' not in browser.get("/account/authenticator").text
+    email_address = create_account(totp_app, browser)
+    secret, step = enrol(totp_app, browser, email_address, tmp_path)
+    # The session proved the password only; the account now has an app, so changing it needs the app too.
+    for path in ["/account/authenticator"]:
+        assert browser.get(path, allow_redirects=False).status_code == 303
+    forged = browser.post("/account/authenticator/remove", data={"csrf": browser.csrf(browser.get("/account").text)},
+                          allow_redirects=False)
+    assert forged.status_code == 303 and "reauth=1" in forged.headers["Location"]
+    assert totp_app.query("SELECT COUNT(*) AS n FROM authenticator a JOIN account u ON u.id = a.account_id "
+                          "WHERE u.email = ? AND a.status = 'active'", email_address)[0]["n"] == 1
+    page = reverify(browser, email_address, code_at(secret, step), "/account/authenticator")
+    assert page.status_code == 200 and "authenticator/remove" in page.text
+    events = [r["event"] for r in totp_app.query("SELECT event FROM audit_log WHERE email = ?", email_address)]
+    assert "step_up" in events
 
 
 def test_two_factor_service_refuses_a_password_session_and_accepts_after_the_code(totp_app, tmp_path):
@@ -123,13 +151,14 @@ def test_two_factor_service_refuses_a_password_session_and_accepts_after_the_cod
     step_up = browser.get(login, allow_redirects=False)
     assert step_up.status_code == 403 and "Location" not in step_up.headers
     assert 'value="totp"' in step_up.text and 'value="password"' not in step_up.text
+    # The session is minutes old: the step-up asks for the code alone.
+    assert 'name="password"' not in step_up.text and "your password is not needed again" in step_up.text
     password_only = browser.post("/login", data={"email": email_address, "password": STRONG_PASSWORD, "method": "password",
                                                  "service": VAULT, "csrf": browser.csrf(step_up.text)}, allow_redirects=False)
     assert "Location" not in password_only.headers
 
-    done = browser.post("/login", data={"email": email_address, "password": STRONG_PASSWORD, "method": "totp",
-                                        "otp": code_at(secret, step), "service": VAULT, "csrf": browser.csrf(step_up.text)},
-                        allow_redirects=False)
+    done = browser.post("/login", data={"email": email_address, "method": "totp", "otp": code_at(secret, step), "service": VAULT,
+                                        "csrf": browser.csrf(step_up.text)}, allow_redirects=False)
     assert done.status_code == 303 and done.headers["Location"].startswith(VAULT + "?ticket=ST-")
     ticket = done.headers["Location"].split("ticket=", 1)[1]
     answer = requests.get(totp_app.base_url + "/p3/serviceValidate", params={"service": VAULT, "ticket": ticket, "format": "JSON"})
@@ -140,17 +169,12 @@ def test_two_factor_service_refuses_a_password_session_and_accepts_after_the_cod
     assert again.status_code == 303 and "ticket=ST-" in again.headers["Location"]
 
 
-def test_removal_needs_a_current_code_and_is_mailed(totp_app, tmp_path):
+def test_removal_after_a_fresh_verification_is_mailed(totp_app, tmp_path):
     browser = Browser(totp_app)
     email_address = create_account(totp_app, browser)
     secret, step = enrol(totp_app, browser, email_address, tmp_path)
-    page = browser.get("/account/authenticator")
-    refused = browser.post("/account/authenticator/remove", data={"remove_otp": code_at(secret, step + 5),
-                                                                  "csrf": browser.csrf(page.text)})
-    assert refused.status_code == 400 and "This code is not right" in refused.text
-    assert 'name="remove_otp"' in browser.get("/account/authenticator").text
-    removed = browser.post("/account/authenticator/remove", data={"remove_otp": code_at(secret, step),
-                                                                  "csrf": browser.csrf(page.text)})
+    page = reverify(browser, email_address, code_at(secret, step), "/account/authenticator")
+    removed = browser.post("/account/authenticator/remove", data={"csrf": browser.csrf(page.text)})
     assert removed.status_code == 200 and "Your authenticator app has been removed" in removed.text
     totp_app.wait_mail(email_address, "authenticator app was removed")
     stranger = Browser(totp_app)
@@ -159,3 +183,21 @@ def test_removal_needs_a_current_code_and_is_mailed(totp_app, tmp_path):
     assert 'value="password"' in password_step and 'value="totp"' not in password_step
     events = [r["event"] for r in totp_app.query("SELECT event FROM audit_log WHERE email = ?", email_address)]
     assert "factor_removed" in events
+
+
+def test_accept_strengths_limits_the_methods_a_service_takes(totp_app, tmp_path):
+    browser = Browser(totp_app)
+    email_address = create_account(totp_app, browser)
+    secret, step = enrol(totp_app, browser, email_address, tmp_path)
+    wiki = "https://wiki.example.test/"
+    # A password-level service that asks, for this sign-in, for the authenticator app only.
+    login = f"{totp_app.base_url}/login?service={quote(wiki, safe='')}&acceptStrengths=PASSWORD_TOTP"
+    page = browser.get(login, allow_redirects=False)
+    assert page.status_code == 403 and 'value="totp"' in page.text and 'value="password"' not in page.text
+    assert 'name="acceptStrengths" value="totp"' in page.text
+    done = browser.post("/login", data={"email": email_address, "method": "totp", "otp": code_at(secret, step), "service": wiki,
+                                        "acceptStrengths": "totp", "csrf": browser.csrf(page.text)}, allow_redirects=False)
+    assert done.status_code == 303 and done.headers["Location"].startswith(wiki + "?ticket=ST-"), done.text
+    # A method the account does not have: nothing to offer, and no ticket.
+    none = browser.get(f"{totp_app.base_url}/login?service={quote(wiki, safe='')}&acceptStrengths=sms", allow_redirects=False)
+    assert none.status_code == 403 and "Location" not in none.headers and 'name="method"' not in none.text

@@ -59,7 +59,45 @@
   onClick("a[data-samples-refresh]", refreshSamples);
   onClick("a[data-captcha-refresh]", refreshCaptcha);
 
+  // Codes typed in blocks: a paste of the whole code fills every block, and a full block moves on to the next.
+  function codeBlocks(container) {
+    var inputs = Array.prototype.slice.call(container.querySelectorAll("input"));
+    inputs.forEach(function (input, index) {
+      input.addEventListener("paste", function (event) {
+        var text = (event.clipboardData || window.clipboardData).getData("text").replace(/[^0-9A-Za-z]/g, "");
+        if (text.length <= (input.maxLength > 0 ? input.maxLength : text.length)) { return; }
+        event.preventDefault();
+        for (var i = index; i < inputs.length && text.length > 0; i++) {
+          var size = inputs[i].maxLength > 0 ? inputs[i].maxLength : text.length;
+          inputs[i].value = text.slice(0, size);
+          text = text.slice(size);
+        }
+        inputs[Math.min(inputs.length - 1, index + 1)].focus();
+      });
+      input.addEventListener("input", function () {
+        if (input.maxLength > 0 && input.value.length >= input.maxLength && index + 1 < inputs.length) { inputs[index + 1].focus(); }
+      });
+    });
+  }
+
+  // The sign-in form shows only the fields of the chosen verification method (without JavaScript, all of them).
+  function methodFields(form) {
+    var radios = form.querySelectorAll("input[name=method][type=radio]");
+    if (radios.length === 0) { return; }
+    function update() {
+      var checked = form.querySelector("input[name=method]:checked");
+      var method = checked ? checked.value : "";
+      form.querySelectorAll("[data-methods]").forEach(function (group) {
+        group.hidden = group.getAttribute("data-methods").split(" ").indexOf(method) < 0;
+      });
+    }
+    Array.prototype.forEach.call(radios, function (radio) { radio.addEventListener("change", update); });
+    update();
+  }
+
   function init() {
+    document.querySelectorAll("[data-code-blocks]").forEach(codeBlocks);
+    document.querySelectorAll("form").forEach(methodFields);
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
     // A CAS service asked for its ticket by POST (method=POST): send the form; its button stays as the fallback.

@@ -25,6 +25,24 @@ public struct SessionService: Sendable {
         return token
     }
 
+    /// A step-up or re-verification of `session`: it keeps its services and lifetime, gains `methods`, and gets a new
+    /// token for the browser's cookie (a token seen before the stronger verification is worth nothing afterwards).
+    public func upgrade(
+        _ session: SSOSession, of account: Account, adding methods: [VerificationMethod], client: ClientInfo, in store: Store
+    ) throws -> String {
+        let now = dependencies.clock.now()
+        let token = dependencies.random.token()
+        var combined = session.methods.split(separator: ",").compactMap { VerificationMethod(rawValue: String($0)) }
+        for method in methods where !combined.contains(method) { combined.append(method) }
+        let level = combined.map(\.level).max() ?? .password
+        let names = combined.map(\.rawValue).joined(separator: ",")
+        try store.upgradeSession(id: session.id, idHash: tokenHash(token), level: level.rawValue, methods: names, at: now)
+        try store.appendAudit(
+            event: "step_up", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent,
+            detail: "methods=\(names)", at: now)
+        return token
+    }
+
     /// The live session for a cookie's token. Read-only on the hot path: `last_seen_at` is only
     /// written when it is more than a minute old, which keeps the idle timeout honest.
     public func current(token: String) throws -> (SSOSession, Account)? {

@@ -7,29 +7,25 @@ import Storage
 /// My Account → authenticator app: enrolment with a QR code, replacement and removal.
 enum AuthenticatorPages {
     static func show(_ c: RequestContext) throws -> HTTPResponse {
-        guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
+        guard let (session, account) = try c.session() else { return c.redirectToSignIn() }
+        if let redirect = try c.requireFreshVerification(session, account, returnTo: "/account/authenticator") { return redirect }
         return try page(c, account: account, errors: [])
     }
 
     static func submit(_ c: RequestContext) throws -> HTTPResponse {
-        guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
-        switch try AuthenticatorApps(c.dependencies).confirm(
-            account: account, newCode: c.form.string("otp"), currentPassword: c.form.string("current_password"),
-            currentCode: c.form.string("current_otp"), client: c.client)
-        {
+        guard let (session, account) = try c.session() else { return c.redirectToSignIn() }
+        if let redirect = try c.requireFreshVerification(session, account, returnTo: "/account/authenticator") { return redirect }
+        switch try AuthenticatorApps(c.dependencies).confirm(account: account, newCode: c.form.string("otp"), client: c.client) {
         case .done: return c.redirect("/account?done=authenticator_added")
         case .invalid(let errors): return try page(c, account: account, errors: errors)
         }
     }
 
     static func remove(_ c: RequestContext) throws -> HTTPResponse {
-        guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
-        switch try AuthenticatorApps(c.dependencies).remove(account: account, code: c.form.string("remove_otp"), client: c.client) {
-        case .done: return c.redirect("/account?done=authenticator_removed")
-        case .invalid(let errors):
-            // The removal form names its code field apart from the enrolment's.
-            return try page(c, account: account, errors: errors.map { FieldError(field: "remove_otp", messageKey: $0.messageKey) })
-        }
+        guard let (session, account) = try c.session() else { return c.redirectToSignIn() }
+        if let redirect = try c.requireFreshVerification(session, account, returnTo: "/account/authenticator") { return redirect }
+        try AuthenticatorApps(c.dependencies).remove(account: account, client: c.client)
+        return c.redirect("/account?done=authenticator_removed")
     }
 
     static func qrSVG(_ c: RequestContext) throws -> HTTPResponse {

@@ -8,7 +8,8 @@ enum CASLoginPages {
     static func show(_ c: RequestContext, _ cas: CASRequest) throws -> HTTPResponse {
         guard let (service, url) = c.dependencies.services.current.service(for: cas.service) else { return unknownService(c) }
         let signedIn = try c.session()
-        if let (session, _) = signedIn, !cas.renew, level(of: session) >= service.minimumLevel {
+        if let (session, _) = signedIn, !cas.renew, level(of: session) >= service.minimumLevel, cas.accepts(sessionMethods: session.methods)
+        {
             return try handOver(c, cas, service: service, url: url, session: session, fromNewLogin: false)
         }
         if cas.gateway && !cas.renew { return c.redirect(cas.service) }
@@ -25,7 +26,7 @@ enum CASLoginPages {
         guard let (session, _) = try SessionService(c.dependencies).current(token: token) else {
             return c.redirect("/login?" + cas.query)
         }
-        guard level(of: session) >= service.minimumLevel else {
+        guard level(of: session) >= service.minimumLevel, cas.accepts(sessionMethods: session.methods) else {
             return try LoginPages.passwordStep(c, email: email, next: nil, errors: [], notice: c.t("cas_level_too_low"), status: 403)
         }
         return try handOver(c, cas, service: service, url: url, session: session, fromNewLogin: true)

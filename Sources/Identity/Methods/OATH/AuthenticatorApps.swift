@@ -84,15 +84,10 @@ public struct AuthenticatorApps: Sendable {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    /// Confirms the pending app with a code from it, after a fresh verification with the account's strongest
-    /// method: a code from the current app when there is one, else the password.
-    public func confirm(
-        account: Account, newCode: String, currentPassword: String, currentCode: String, client: ClientInfo
-    ) throws -> Change {
+    /// Confirms the pending app with a code from it. The caller has made sure the session verified the account's
+    /// strongest method moments ago (see `SecondFactors.isFresh`).
+    public func confirm(account: Account, newCode: String, client: ClientInfo) throws -> Change {
         let now = dependencies.clock.now()
-        if let refusal = try freshVerification(account: account, password: currentPassword, code: currentCode, client: client) {
-            return .invalid([refusal])
-        }
         return try dependencies.database.write { store in
             guard let pending = try store.authenticator(accountID: account.id, status: .pending), let secret = open(pending) else {
                 return .invalid([FieldError(field: "otp", messageKey: "error_authenticator_expired")])
@@ -109,42 +104,16 @@ public struct AuthenticatorApps: Sendable {
         }
     }
 
-    /// Removes the account's app after a current code from it.
-    public func remove(account: Account, code: String, client: ClientInfo) throws -> Change {
-        if let refusal = try freshVerification(account: account, password: "", code: code, client: client) {
-            return .invalid([refusal])
-        }
+    /// Removes the account's app; the caller has made sure of a fresh verification, as for `confirm`.
+    public func remove(account: Account, client: ClientInfo) throws {
         let now = dependencies.clock.now()
-        return try dependencies.database.write { store in
+        try dependencies.database.write { store in
             try store.deleteAuthenticators(accountID: account.id)
             try store.appendAudit(
                 event: "factor_removed", accountID: account.id, email: account.email, ip: client.ip, userAgent: client.userAgent,
                 detail: "method=totp", at: now)
             try Mailer(dependencies).enqueue("authenticator_removed", to: account, values: ["ip": client.ip], in: store)
-            return .done
         }
-    }
-
-    /// Nil when the owner just proved themselves with the strongest method they have; else the field error.
-    /// Wrong answers count towards the same throttle and lock as failed sign-ins.
-    private func freshVerification(account: Account, password: String, code: String, client: ClientInfo) throws -> FieldError? {
-        let now = dependencies.clock.now()
-        let current = try dependencies.database.read { try $0.account(id: account.id) } ?? account
-        let hasApp = try hasActive(current)
-        let field = hasApp ? "current_otp" : "current_password"
-        if current.locked { return FieldError(field: field, messageKey: "error_account_locked") }
-        if let until = current.throttledUntil, until > now { return FieldError(field: field, messageKey: "error_verification_throttled") }
-        let proven: Bool
-        if hasApp {
-            proven = try check(account: current, code: code) == .accepted
-        } else {
-            proven = current.passwordHash.map { dependencies.hasher.verify(PasswordPolicy.normalize(password), against: $0) } ?? false
-        }
-        if proven { return nil }
-        let outcome = try SignIn(dependencies).recordFailure(
-            of: current, reason: hasApp ? "wrong_code" : "wrong_password", client: client, at: now)
-        if case .locked = outcome { return FieldError(field: field, messageKey: "error_account_locked") }
-        return FieldError(field: field, messageKey: hasApp ? "error_otp_wrong" : "error_current_password_wrong")
     }
 
     /// Checks a sign-in code against the account's app and uses its time step up.
