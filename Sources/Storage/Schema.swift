@@ -198,6 +198,8 @@ enum Schema {
                         sent_at REAL
                     );
                     CREATE INDEX sms_outbox_due ON sms_outbox(status, next_attempt_at);
+                    """)
+        }
         migrator.registerMigration("v7 session verification time") { db in
             try db.execute(
                 sql: """
