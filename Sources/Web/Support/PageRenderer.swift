@@ -15,6 +15,7 @@ public final class PageRenderer: MailRendering, Sendable {
         "layout", "login_email", "login_password", "signed_in", "logged_out", "register", "mail_sent",
         "password_set", "password_done", "link_problem", "lost_password", "account", "account_profile",
         "account_email", "account_password", "account_delete", "account_deleted", "message", "error", "cas_post", "account_sessions",
+        "account_phones", "account_phone_add", "account_phone_confirm",
         "mail/layout.html", "mail/layout.text",
     ]
 

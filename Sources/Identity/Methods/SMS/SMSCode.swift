@@ -2,7 +2,7 @@ import Basics
 
 /// The codes sent by SMS, drawn from characters nobody confuses on a small screen or when typing them.
 public enum SMSCode {
-    /// Without 0/O/Q/D, 1/I/L, 2/Z, 5/S, 8/B, 6/G and U/V: 20 characters, 4.3 bits each.
+    /// Without 0/O/Q/D, 1/I/L, 2/Z, 5/S, 8/B and U/V, nor G (read as 6): 20 characters, 4.3 bits each.
     public static let alphabet: [Character] = Array("34679ACEFHJKMNPRTWXY")
 
     /// What a code is for decides its length and how it is shown.
