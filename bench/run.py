@@ -162,20 +162,60 @@ def make_tickets(base, cookie, service, count, workdir):
     return path
 
 
-def password_signins(base, emails, seconds):
-    """Full sign-ins (load the form, post e-mail and password, follow to the signed-in page) from many threads."""
+class LeanClient:
+    """A keep-alive HTTP/1.1 client with a cookie jar of its own, far cheaper per request than `requests`: on a
+    2-core machine the load client's CPU is taken from the hashing being measured."""
+
+    def __init__(self, base, ip):
+        import http.client
+        from urllib.parse import urlparse
+        self.conn = http.client.HTTPConnection(urlparse(base).hostname, urlparse(base).port, timeout=30)
+        self.ip, self.cookies = ip, {}
+
+    def request(self, method, path, form=None):
+        from urllib.parse import urlencode
+        headers = {"X-Forwarded-For": self.ip, "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read().decode()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location"), data
+
+
+def password_signins(base, emails, seconds, service):
+    """Full sign-ins for a CAS service, as a browser and the service do them: load the form, post the e-mail, post the
+    password (→ a ticket in the redirect), and validate the ticket; from more clients than cores, so hashing never waits."""
+    from urllib.parse import quote
     count, lock, stop = [0], threading.Lock(), time.monotonic() + seconds
-    latencies = []
+    latencies, failures = [], [0]
+    login = "/login?service=" + quote(service, safe="")
 
     def worker(index):
         email = emails[index]
         while time.monotonic() < stop:
             started = time.monotonic()
-            session = sign_in(base, email, f"10.9.{index}.1")
-            session.get(base + "/login")
+            client = LeanClient(base, f"10.9.{index}.1")
+            _, _, html = client.request("GET", login + "&change=1")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+            client.request("POST", login, {"email": email, "service": service, "csrf": csrf})
+            status, location, _ = client.request(
+                "POST", login, {"email": email, "password": PASSWORD, "method": "password", "service": service, "csrf": csrf})
+            ticket = (location or "").partition("ticket=")[2]
+            validator = LeanClient(base, "10.9.250.1")
+            _, _, answer = validator.request("GET", f"/serviceValidate?service={quote(service, safe='')}&ticket={ticket}")
             with lock:
-                count[0] += 1
-                latencies.append((time.monotonic() - started) * 1000)
+                if status == 303 and ticket and "authenticationSuccess" in answer:
+                    count[0] += 1
+                    latencies.append((time.monotonic() - started) * 1000)
+                else:
+                    failures[0] += 1
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(emails))]
     for t in threads:
@@ -184,7 +224,7 @@ def password_signins(base, emails, seconds):
         t.join()
     latencies.sort()
     return {"rps": round(count[0] / seconds, 1), "p50_ms": round(latencies[len(latencies) // 2], 1),
-            "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1)}
+            "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1), "failed": failures[0]}
 
 
 def main():
@@ -216,7 +256,7 @@ def main():
         time.sleep(1)
         results["idle_rss_mb"] = round(rss_mb(stack.app.pid), 1)
 
-        emails = [f"bench{i}@example.org" for i in range(4)]
+        emails = [f"bench{i}@example.org" for i in range(6)]
         for email in emails:
             subprocess.run([str(BIN), "user", "add", email, "--first-name", "Bench", "--last-name", "Mark", "--config", str(config)],
                            input=PASSWORD + "\n", text=True, check=True, capture_output=True)
@@ -228,7 +268,7 @@ def main():
             "login_page": lambda: wrk(stack.base + "/login", headers=["X-Forwarded-For: 10.7.0.1"]),
             "session_check": lambda: wrk(stack.base + "/account", headers=[f"Cookie: {cookie}"]),
             "service_validate": lambda: wrk(stack.base, paths=tickets),
-            "password_signin": lambda: password_signins(stack.base, emails, DURATION),
+            "password_signin": lambda: password_signins(stack.base, emails, DURATION, "https://app.example.org/signed-in"),
         }
         for name, run in scenarios.items():
             with PeakRSS(stack.app.pid) as peak:

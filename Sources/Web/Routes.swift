@@ -56,6 +56,8 @@ enum Routes {
         .post("/account/phones/confirm", PhonePages.submitConfirm),
         .post("/account/phones/resend", PhonePages.resend),
         .post("/account/phones/delete", PhonePages.delete),
+        .get("/account/panic", EmergencyRemovalPages.show),
+        .post("/account/panic", EmergencyRemovalPages.submit),
         .get("/account/sessions", SessionPages.show),
         .post("/account/sessions/end", SessionPages.endOne),
         .post("/account/sessions/end-others", SessionPages.endOthers),

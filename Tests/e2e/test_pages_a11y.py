@@ -332,3 +332,11 @@ def test_mobile_phone_numbers(driver, shots, account, viewport):
     submit_main_form(driver)
     assert driver.find_elements(By.CSS_SELECTOR, ".error-summary a[href='#otp_1']")
     check_page(driver, shots, "account-phone-confirm-error", viewport)
+
+
+@viewports
+def test_emergency_removal(driver, shots, account, viewport):
+    ensure_signed_in(driver, account, viewport)
+    open_page(driver, "/account/panic", viewport)
+    assert driver.find_element(By.ID, "password")
+    check_page(driver, shots, "account-panic", viewport)

@@ -201,3 +201,31 @@ def test_accept_strengths_limits_the_methods_a_service_takes(totp_app, tmp_path)
     # A method the account does not have: nothing to offer, and no ticket.
     none = browser.get(f"{totp_app.base_url}/login?service={quote(wiki, safe='')}&acceptStrengths=sms", allow_redirects=False)
     assert none.status_code == 403 and "Location" not in none.headers and 'name="method"' not in none.text
+
+
+def test_emergency_removal_takes_the_password_alone_and_removes_every_factor(totp_app, tmp_path):
+    browser = Browser(totp_app)
+    email_address = create_account(totp_app, browser)
+    secret, step = enrol(totp_app, browser, email_address, tmp_path)
+    elsewhere = Browser(totp_app)
+    assert sign_in_with_code(elsewhere, email_address, code_at(secret, step)).status_code == 303
+    assert elsewhere.get("/account", allow_redirects=False).status_code == 200
+
+    # The session that asks proved the password only: that is enough here, on purpose.
+    page = browser.get("/account/panic")
+    assert page.status_code == 200 and 'name="password"' in page.text
+    wrong = browser.post("/account/panic", data={"password": "not-my-password", "csrf": browser.csrf(page.text)})
+    assert wrong.status_code == 400 and "Your current password is not right" in wrong.text
+    assert totp_app.query("SELECT COUNT(*) AS n FROM authenticator a JOIN account u ON u.id = a.account_id WHERE u.email = ?",
+                          email_address)[0]["n"] == 1
+    done = browser.post("/account/panic", data={"password": STRONG_PASSWORD, "csrf": browser.csrf(page.text)})
+    assert done.status_code == 200 and "All your second factors have been removed" in done.text
+    assert totp_app.query("SELECT COUNT(*) AS n FROM authenticator a JOIN account u ON u.id = a.account_id WHERE u.email = ?",
+                          email_address)[0]["n"] == 0
+    assert elsewhere.get("/account", allow_redirects=False).status_code == 303  # signed out everywhere else
+    assert browser.get("/account", allow_redirects=False).status_code == 200
+    totp_app.wait_mail(email_address, "All second factors were removed")
+    events = {r["event"]: r["detail"] for r in totp_app.query("SELECT event, detail FROM audit_log WHERE email = ?", email_address)}
+    assert events["factors_removed_all"] == "methods=totp"
+    # Adding a factor again now needs only the password session (the account's strongest method is the password).
+    assert browser.get("/account/authenticator", allow_redirects=False).status_code == 200

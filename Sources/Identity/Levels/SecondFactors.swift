@@ -38,4 +38,34 @@ public struct SecondFactors: Sendable {
         guard let session, session.accountID == accountID else { return false }
         return dependencies.clock.now().timeIntervalSince(session.verifiedAt) <= Self.stepUpWindow
     }
+
+    /// The emergency removal for a lost phone or token: every second factor goes after the password alone, the
+    /// account's other sessions end, and the owner gets a mail. Cannot be undone; wrong passwords count as failures.
+    public func removeAll(from account: Account, password: String, keeping session: SSOSession, client: ClientInfo) throws -> FieldError? {
+        let now = dependencies.clock.now()
+        let current = try dependencies.database.read { try $0.account(id: account.id) } ?? account
+        if current.locked { return FieldError(field: "password", messageKey: "error_account_locked") }
+        if let until = current.throttledUntil, until > now {
+            return FieldError(field: "password", messageKey: "error_verification_throttled")
+        }
+        guard let hash = current.passwordHash, dependencies.hasher.verify(PasswordPolicy.normalize(password), against: hash) else {
+            if case .locked = try SignIn(dependencies).recordFailure(of: current, reason: "wrong_password", client: client, at: now) {
+                return FieldError(field: "password", messageKey: "error_account_locked")
+            }
+            return FieldError(field: "password", messageKey: "error_current_password_wrong")
+        }
+        try dependencies.database.write { store in
+            let removed = try enrolled(of: current).map(\.rawValue).sorted().joined(separator: ",")
+            try store.deleteAuthenticators(accountID: current.id)
+            for other in try store.sessions(accountID: current.id) where other.id != session.id {
+                try SingleLogout(dependencies).enqueue(forSession: other.id, in: store)
+                try store.deleteSession(id: other.id)
+            }
+            try store.appendAudit(
+                event: "factors_removed_all", accountID: current.id, email: current.email, ip: client.ip, userAgent: client.userAgent,
+                detail: "methods=\(removed)", at: now)
+            try Mailer(dependencies).enqueue("factors_removed_all", to: current, values: ["ip": client.ip], in: store)
+        }
+        return nil
+    }
 }
