@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CArgon2", path: "Sources/CArgon2"),
         .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CXML2", path: "Sources/CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "Basics", swiftSettings: strict),
         .target(
             name: "Cryptography",
@@ -45,6 +46,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Reading token files needs libxml2: a module of its own keeps it out of everything else.
+        .target(name: "TokenFiles", dependencies: ["Basics", "Cryptography", "Identity", "CXML2"], swiftSettings: strict),
         .target(
             name: "FastCGI",
             dependencies: ["CFastCGI", .product(name: "Logging", package: "swift-log")],
@@ -62,7 +65,7 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Basics", "Cryptography", "Storage", "Identity", "FastCGI", "Web",
+                "Basics", "Cryptography", "Storage", "Identity", "FastCGI", "Web", "TokenFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -84,6 +87,7 @@ let package = Package(
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TokenFilesTests", dependencies: ["TokenFiles", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WebTests", dependencies: ["Web", "TestSupport"], swiftSettings: strict),
     ]
 )
@@ -91,10 +95,11 @@ let package = Package(
 // libFuzzer targets, built only by `make fuzz` (APPLIANCE_FUZZ=1 swift build --sanitize=fuzzer):
 // their entry point is libFuzzer's, so an ordinary build must not try to link them.
 if Context.environment["APPLIANCE_FUZZ"] == "1" {
-    for name in ["FuzzForm", "FuzzCookies", "FuzzRequest", "FuzzServiceURL"] {
+    let dependency = ["FuzzServiceURL": "Identity", "FuzzPSKC": "TokenFiles"]
+    for name in ["FuzzForm", "FuzzCookies", "FuzzRequest", "FuzzServiceURL", "FuzzPSKC"] {
         package.targets.append(
             .executableTarget(
-                name: name, dependencies: [name == "FuzzServiceURL" ? "Identity" : "FastCGI"], path: "Fuzz/\(name)",
+                name: name, dependencies: [.target(name: dependency[name] ?? "FastCGI")], path: "Fuzz/\(name)",
                 swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     }
 }

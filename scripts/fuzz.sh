@@ -10,7 +10,7 @@ scratch=.build-fuzz
 # swiftc's default coverage mode is one today's libFuzzer refuses; ask for the one it expects.
 flags=(--scratch-path "$scratch" --sanitize=fuzzer --sanitize=address
        -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp)
-targets=(form:FuzzForm cookies:FuzzCookies request:FuzzRequest service-url:FuzzServiceURL)
+targets=(form:FuzzForm cookies:FuzzCookies request:FuzzRequest service-url:FuzzServiceURL pskc:FuzzPSKC)
 mkdir -p "$scratch/artifacts"
 for entry in "${targets[@]}"; do
   corpus=${entry%%:*} product=${entry##*:}

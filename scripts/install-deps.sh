@@ -2,7 +2,7 @@
 # Installs the Debian packages the appliance needs (and, with --test, what the tests need),
 # only when some are missing, so that repeated runs cost nothing.
 set -euo pipefail
-packages=(nginx-light libfcgi-dev libargon2-dev libqrencode-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev espeak-ng)
+packages=(nginx-light libfcgi-dev libargon2-dev libqrencode-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev libxml2-dev espeak-ng)
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium chromium-driver python3-venv wrk apache2 libapache2-mod-auth-cas zbar-tools)
 fi

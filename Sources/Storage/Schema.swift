@@ -209,6 +209,54 @@ enum Schema {
                     UPDATE sso_session SET verified_at = created_at;
                     """)
         }
+        migrator.registerMigration("v6 hardware tokens") { db in
+            try db.execute(
+                sql: """
+                    -- An OATH hardware token (HOTP, TOTP or OCRA), imported by the operator and linked by its holder.
+                    -- The secret only AES-256-GCM-sealed under a subkey of the master key, bound to the serial.
+                    CREATE TABLE hardware_token (
+                        id INTEGER PRIMARY KEY,
+                        -- Upper-case, without hyphens or spaces, as printed on the token.
+                        serial TEXT NOT NULL UNIQUE,
+                        kind TEXT NOT NULL CHECK (kind IN ('hotp', 'totp', 'ocra')),
+                        sealed_secret BLOB NOT NULL,
+                        digits INTEGER NOT NULL CHECK (digits BETWEEN 4 AND 10),
+                        algorithm TEXT NOT NULL CHECK (algorithm IN ('SHA1', 'SHA256', 'SHA512')),
+                        period INTEGER NOT NULL CHECK (period > 0),
+                        ocra_suite TEXT CHECK ((kind = 'ocra') = (ocra_suite IS NOT NULL)),
+                        -- HOTP and counter-based OCRA: the next counter value the token may show.
+                        counter INTEGER NOT NULL DEFAULT 0,
+                        -- TOTP and timed OCRA: the last accepted time step; a code for it or earlier is a replay.
+                        last_step INTEGER,
+                        -- HOTP: a counter matched beyond the look-ahead window, awaiting the code right after it.
+                        resync_counter INTEGER,
+                        -- Set to NULL with the account: the token is then free again, never linked to someone else's account.
+                        account_id INTEGER REFERENCES account(id) ON DELETE SET NULL,
+                        linked_at REAL,
+                        imported_at REAL NOT NULL
+                    );
+                    CREATE INDEX hardware_token_account ON hardware_token(account_id);
+                    -- A token that leaves its account forgets when it was linked and any half-done resynchronisation.
+                    CREATE TRIGGER hardware_token_unlinked AFTER UPDATE OF account_id ON hardware_token
+                    WHEN NEW.account_id IS NULL BEGIN
+                        UPDATE hardware_token SET linked_at = NULL, resync_counter = NULL WHERE id = NEW.id;
+                    END;
+                    -- A challenge shown for an OCRA token: single use, short-lived, a few tries; only the hash of its
+                    -- opaque reference is stored.
+                    CREATE TABLE ocra_challenge (
+                        id INTEGER PRIMARY KEY,
+                        reference_hash BLOB NOT NULL UNIQUE,
+                        token_id INTEGER NOT NULL REFERENCES hardware_token(id) ON DELETE CASCADE,
+                        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                        question TEXT NOT NULL,
+                        expires_at REAL NOT NULL,
+                        failures INTEGER NOT NULL DEFAULT 0,
+                        used_at REAL
+                    );
+                    CREATE INDEX ocra_challenge_token ON ocra_challenge(token_id);
+                    CREATE INDEX ocra_challenge_account ON ocra_challenge(account_id);
+                    """)
+        }
         return migrator
     }
 }

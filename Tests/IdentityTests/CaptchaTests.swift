@@ -1,4 +1,5 @@
 import Basics
+import Cryptography
 import Foundation
 import TestSupport
 import Testing
@@ -270,4 +271,24 @@ private final class ScriptFolder {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         return path
     }
+}
+
+@Test func aChallengeIsDrawnTheSameEveryTimeAndOtherChallengesDifferently() async throws {
+    let h = try await TestHarness.make()
+    let captcha = CaptchaService(h.dependencies)
+    let first = try captcha.newChallenge()
+    let second = try captcha.newChallenge()
+    let image = try #require(try captcha.image(id: first))
+    // Asking again gives the very same picture: nothing new to average out over many requests.
+    #expect(try captcha.image(id: first) == image)
+    #expect(try captcha.image(id: second) != image)
+}
+
+@Test func aKeyedStreamIsDeterministicPerKeyAndSplitsFreely() {
+    let a = KeyedStream(key: [1, 2, 3])
+    let whole = a.bytes(100)
+    let b = KeyedStream(key: [1, 2, 3])
+    #expect(b.bytes(7) + b.bytes(60) + b.bytes(33) == whole)
+    #expect(KeyedStream(key: [1, 2, 4]).bytes(100) != whole)
+    #expect(Set(whole).count > 50)
 }

@@ -77,6 +77,16 @@ import Testing
         }
     }
 
+    @Test func thePasswordMethodItselfIsNeverWaived() async throws {
+        let h = try await TestHarness.make()
+        let (_, _, session) = try passwordSession(h)
+        var attempt = SignIn.Attempt(email: "ada@example.org", password: "", method: .password)
+        attempt.session = session
+        guard case .rejected = try SignIn(h.dependencies).signIn(attempt, client: h.client) else {
+            Issue.record("signed in with an empty password"); return
+        }
+    }
+
     @Test func aReverificationNeverWaivesThePassword() async throws {
         let h = try await TestHarness.make()
         let (_, secret, session) = try passwordSession(h)

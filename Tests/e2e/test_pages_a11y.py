@@ -340,3 +340,19 @@ def test_emergency_removal(driver, shots, account, viewport):
     open_page(driver, "/account/panic", viewport)
     assert driver.find_element(By.ID, "password")
     check_page(driver, shots, "account-panic", viewport)
+
+
+@viewports
+def test_hardware_tokens(driver, shots, app, account, viewport, tmp_path):
+    serial_no = f"A11Y{uuid.uuid4().hex[:8]}".upper()
+    tokens = tmp_path / "tokens.csv"
+    tokens.write_text(f"{serial_no},3132333435363738393031323334353637383930,OCRA-1:HOTP-SHA1-6:QN08,,\n")
+    app.run_cli("token", "import", str(tokens))
+    sign_in(driver, account, viewport)  # linking needs a recent verification
+    open_page(driver, "/account/tokens", viewport)
+    assert driver.find_element(By.ID, "serial") and driver.find_element(By.ID, "otp")
+    check_page(driver, shots, "account-tokens", viewport)
+    type_into(driver, "serial", serial_no)
+    submit_main_form(driver)
+    assert len(driver.find_element(By.ID, "question").text.replace("-", "")) == 8
+    check_page(driver, shots, "account-tokens-challenge", viewport)

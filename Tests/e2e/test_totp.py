@@ -167,6 +167,13 @@ def test_two_factor_service_refuses_a_password_session_and_accepts_after_the_cod
     # The two-factor session now gets tickets without asking again.
     again = browser.get(login, allow_redirects=False)
     assert again.status_code == 303 and "ticket=ST-" in again.headers["Location"]
+    # renew=true asks for every credential again, however recent the session.
+    renew = browser.get(login + "&renew=true", allow_redirects=False)
+    assert renew.status_code == 200 and 'name="password"' in renew.text and 'name="renew" value="true"' in renew.text
+    no_password = browser.post("/login", data={"email": email_address, "method": "totp", "otp": code_at(secret, step + 1),
+                                               "service": VAULT, "renew": "true", "csrf": browser.csrf(renew.text)},
+                               allow_redirects=False)
+    assert no_password.status_code == 400 and "Location" not in no_password.headers
 
 
 def test_removal_after_a_fresh_verification_is_mailed(totp_app, tmp_path):

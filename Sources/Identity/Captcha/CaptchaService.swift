@@ -1,3 +1,4 @@
+import Cryptography
 import Foundation
 import Storage
 
@@ -23,12 +24,32 @@ public struct CaptchaService: Sendable {
 
     public func image(id: String) throws -> [UInt8]? {
         guard let code = try answer(id: id) else { return nil }
-        return CaptchaImage.png(for: code, random: dependencies.random)
+        return CaptchaImage.png(for: code, random: drawing(id))
     }
 
-    public func audio(id: String, language: String) throws -> [UInt8]? {
-        guard let code = try answer(id: id) else { return nil }
-        return CaptchaAudio.wav(for: code, language: language, random: dependencies.random, espeakPath: dependencies.settings.paths.espeak)
+    /// A spoken challenge, or why there is none.
+    public enum Audio: Sendable {
+        case wav([UInt8])
+        case unknownChallenge
+        /// As many speech programs run as there are cores: a flood of audio requests waits or is turned away
+        /// instead of starving the sign-ins.
+        case busy
+    }
+
+    private static let speakers = DispatchSemaphore(value: max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    public func audio(id: String, language: String) throws -> Audio {
+        guard let code = try answer(id: id) else { return .unknownChallenge }
+        guard Self.speakers.wait(timeout: .now() + 5) == .success else { return .busy }
+        defer { Self.speakers.signal() }
+        let wav = CaptchaAudio.wav(for: code, language: language, random: drawing(id), espeakPath: dependencies.settings.paths.espeak)
+        return wav.map(Audio.wav) ?? .unknownChallenge
+    }
+
+    /// The distortions and noise of one challenge: the same on every request for it, so that asking for the image or the
+    /// sound again shows nothing new, and unpredictable without the master key.
+    private func drawing(_ id: String) -> KeyedStream {
+        KeyedStream(key: HMAC.sha256(key: dependencies.subkey("captcha-drawing"), message: Array(id.utf8)))
     }
 
     /// Checks one answer and uses the challenge up, right or wrong.

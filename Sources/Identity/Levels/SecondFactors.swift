@@ -17,7 +17,7 @@ public struct SecondFactors: Sendable {
 
     /// The second factors `account` can sign in with now.
     public func enrolled(of account: Account) throws -> Set<VerificationMethod> {
-        try AuthenticatorApps(dependencies).enrolledMethods(of: account)
+        try AuthenticatorApps(dependencies).enrolledMethods(of: account).union(HardwareTokens(dependencies).enrolledMethods(of: account))
     }
 
     /// The level of the strongest method the account has: what a fresh verification must reach.
@@ -57,6 +57,7 @@ public struct SecondFactors: Sendable {
         try dependencies.database.write { store in
             let removed = try enrolled(of: current).map(\.rawValue).sorted().joined(separator: ",")
             try store.deleteAuthenticators(accountID: current.id)
+            try store.unlinkHardwareTokens(accountID: current.id)
             for other in try store.sessions(accountID: current.id) where other.id != session.id {
                 try SingleLogout(dependencies).enqueue(forSession: other.id, in: store)
                 try store.deleteSession(id: other.id)

@@ -31,7 +31,7 @@ struct SecondFactorCheck {
         self.dependencies = dependencies
     }
 
-    func check(_ attempt: SignIn.Attempt, account: Account) throws -> Result {
+    func check(_ attempt: SignIn.Attempt, account: Account, client: ClientInfo) throws -> Result {
         switch attempt.method {
         case .password:
             return .passed
@@ -41,14 +41,40 @@ struct SecondFactorCheck {
             case .rejected: return .refused(FieldError(field: "otp", messageKey: "error_otp_wrong"), reason: "wrong_code")
             case .replayed: return .refused(FieldError(field: "otp", messageKey: "error_otp_replayed"), reason: "replayed_code")
             }
-        case .sms, .token, .tokenCram:
-            // Never a session for a method whose factor this step cannot check.
+        case .token:
+            switch try HardwareTokens(dependencies).verifyCode(account: account, serial: attempt.serial, code: attempt.code) {
+            case .accepted: return .passed
+            case .rejected: return .refused(FieldError(field: "otp", messageKey: "error_token_code_wrong"), reason: "wrong_code")
+            case .replayed: return .refused(FieldError(field: "otp", messageKey: "error_otp_replayed"), reason: "replayed_code")
+            // Not a guess: the code was right, only far ahead; the next one finishes the sign-in.
+            case .needsNextCode: return .refused(FieldError(field: "otp", messageKey: "error_token_next_code"), reason: nil)
+            }
+        case .tokenCram:
+            switch try HardwareTokens(dependencies).startChallenge(account: account, serial: attempt.serial) {
+            case .challenge(let reference, let question):
+                return .challenge(SignInChallenge(method: .tokenCram, reference: reference, question: question))
+            case .unknownToken:
+                return .refused(FieldError(field: "serial", messageKey: "error_serial_unknown"), reason: "unknown_serial")
+            }
+        case .sms:
             return .refused(FieldError(field: "method", messageKey: "error_method_unavailable"), reason: "method_unavailable")
         }
     }
 
+    /// The second page's answer; a wrong one counts like a wrong code, a dead challenge sends the user back to start again.
     func answer(method: VerificationMethod, account: Account, reference: String, response: String) throws -> Result {
-        .refused(FieldError(field: "otp", messageKey: "error_challenge_expired"), reason: nil)
+        let wrong = Result.refused(FieldError(field: "otp", messageKey: "error_challenge_wrong"), reason: "wrong_code")
+        let dead = Result.refused(FieldError(field: "otp", messageKey: "error_challenge_expired"), reason: nil)
+        switch method {
+        case .tokenCram:
+            switch try HardwareTokens(dependencies).verifyResponse(account: account, reference: reference, response: response) {
+            case .accepted: return .passed
+            case .wrong: return wrong
+            case .expired, .exhausted: return dead
+            }
+        case .password, .sms, .token, .totp:
+            return dead
+        }
     }
 
     func resend(_ challenge: SignInChallenge, account: Account, client: ClientInfo) throws -> Bool {

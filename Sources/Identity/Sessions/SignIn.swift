@@ -73,7 +73,7 @@ public struct SignIn: Sendable {
                 dependencies.hasher.verify(PasswordPolicy.normalize(attempt.password), against: hash)
             else { return try recordFailure(of: account, reason: "wrong_password", client: client, at: now) }
         }
-        switch try SecondFactorCheck(dependencies).check(attempt, account: account) {
+        switch try SecondFactorCheck(dependencies).check(attempt, account: account, client: client) {
         case .passed:
             return try finish(account: account, method: attempt.method, session: attempt.session, client: client)
         case .challenge(let challenge):

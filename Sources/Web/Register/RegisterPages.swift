@@ -83,9 +83,15 @@ enum RegisterPages {
     }
 
     static func captchaAudio(_ c: RequestContext) throws -> HTTPResponse {
-        guard let wav = try CaptchaService(c.dependencies).audio(id: c.query.string("id"), language: c.t.language) else {
+        switch try CaptchaService(c.dependencies).audio(id: c.query.string("id"), language: c.t.language) {
+        case .wav(let wav):
+            return HTTPResponse(status: 200, headers: [("Content-Type", "audio/wav")], body: wav)
+        case .unknownChallenge:
             return HTTPResponse(status: 404, contentType: "text/plain; charset=utf-8", body: "unknown or expired challenge\n")
+        case .busy:
+            var response = HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", body: "busy, try again in a moment\n")
+            response.addHeader("Retry-After", "5")
+            return response
         }
-        return HTTPResponse(status: 200, headers: [("Content-Type", "audio/wav")], body: wav)
     }
 }
