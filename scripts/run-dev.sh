@@ -10,10 +10,13 @@ data=$root/data
 config=$data/appliance.toml
 
 "$bin" init --config "$config" --base-url "http://127.0.0.1:$port" --templates "$root/templates" \
-  --share "$root/share" --mail "file://mail" >/dev/null
+  --share "$root/share" --mail "file://mail" --sms "file://sms" >/dev/null
 # nginx's workers must reach the socket.
 grep -q '^socket_mode' "$config" || sed -i 's|^socket = "appliance.sock"|socket = "appliance.sock"\nsocket_mode = "0666"|' "$config"
-"$bin" check --config "$config" >/dev/null
+checked=$("$bin" check --config "$config")
+# Where SMS land: the configured file transport's folder, or what the configuration says instead.
+sms_dir=$(sed -n 's|^sms: *file://\([^ ]*\).*|\1|p' <<<"$checked")
+sms_dir=${sms_dir:-"(not files: see [sms] in $config)"}
 
 nginx_conf=$("$root/scripts/nginx-dev.sh" "$data/nginx" "$port" "$data/appliance.sock" 1 "$data/nginx/access.log")
 
@@ -38,6 +41,7 @@ cat <<MSG
 
   Login Appliance is running at  http://127.0.0.1:$port/login
   Outgoing mail is written to    $data/mail/  (one .eml file per message)
+  Text messages (SMS) go to      $sms_dir/  (one .json file per message)
   Configuration                  $config
   Create an account from the sign-in page, or:  echo 'A-strong-passw0rd' | $bin user add --config $config you@example.org --first-name Ada --last-name Lovelace
 

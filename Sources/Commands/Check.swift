@@ -26,10 +26,14 @@ struct Check: ParsableCommand {
         do { _ = try MailTransports.make(url: settings.mail.transport, caFile: settings.mail.caFile) } catch {
             problems.append("mail.transport: \(error)")
         }
+        do { _ = try SMSTransports.make(settings.sms) } catch {
+            problems.append("\(error)")
+        }
         print("base URL:      \(settings.server.baseURL)")
         print("socket:        \(settings.server.socket) (\(settings.server.workers) workers)")
         print("database:      \(settings.storage.path)")
         print("mail:          \(settings.mail.transport) from \(settings.mail.from)")
+        print("sms:           \(Self.describe(settings.sms))")
         print(
             "registration:  \(settings.registration.enabled ? "open" : "closed"), CAPTCHA \(settings.registration.captcha ? "on" : "off")")
         print("cookies:       \(settings.cookiesAreSecure ? "Secure" : "not Secure (plain-http loopback development URL)")")
@@ -43,6 +47,20 @@ struct Check: ParsableCommand {
             throw ExitCode.failure
         }
         print("configuration OK")
+    }
+}
+
+extension Check {
+    /// The SMS transport without the gateway's credentials (they may sit in its URL).
+    static func describe(_ sms: Settings.SMS) -> String {
+        guard sms.transport.hasPrefix("http"), var parts = URLComponents(string: sms.transport) else {
+            return sms.transport.hasPrefix("file:") ? "\(sms.transport) (written to files, not sent)" : sms.transport
+        }
+        parts.query = nil
+        parts.user = nil
+        parts.password = nil
+        return
+            "\(sms.method.uppercased()) \(parts.string ?? "gateway") (\(sms.contentType)\(sms.authHeader == nil ? "" : ", with an authorisation header"))"
     }
 }
 

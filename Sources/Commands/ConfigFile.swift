@@ -36,6 +36,7 @@ struct ConfigFile {
             "server": ["base_url", "socket", "socket_mode", "workers", "max_body_bytes"],
             "storage": ["path", "master_key"],
             "mail": ["transport", "from", "from_name", "ca_file"],
+            "sms": ["transport", "method", "content_type", "body", "auth_header", "ca_file"],
             "registration": ["enabled", "captcha", "privacy_url"],
             "login": ["reveal_unknown_email", "remember_email_days", "session_hours", "idle_minutes"],
             "organisation": ["name", "logo_url", "primary_color"],
@@ -91,6 +92,17 @@ struct ConfigFile {
         if settings.mail.transport.hasPrefix("file://") {
             let dir = String(settings.mail.transport.dropFirst("file://".count))
             settings.mail.transport = "file://" + resolve(dir)
+        }
+        if let sms = root["sms"]?.table {
+            if let value = string(sms, "sms", "transport") { settings.sms.transport = value }
+            if let value = string(sms, "sms", "method") { settings.sms.method = value }
+            if let value = string(sms, "sms", "content_type") { settings.sms.contentType = value }
+            if let value = string(sms, "sms", "body") { settings.sms.body = value }
+            if let value = string(sms, "sms", "auth_header") { settings.sms.authHeader = value }
+            if let value = string(sms, "sms", "ca_file") { settings.sms.caFile = resolve(value) }
+        }
+        if settings.sms.transport.hasPrefix("file://") {
+            settings.sms.transport = "file://" + resolve(String(settings.sms.transport.dropFirst("file://".count)))
         }
         if !EmailAddress.isValid(settings.mail.from) { problems.append("mail.from: must be an e-mail address") }
         if let registration = root["registration"]?.table {

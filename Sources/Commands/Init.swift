@@ -22,6 +22,9 @@ struct Init: ParsableCommand {
     @Option(help: "Mail transport URL, written to a new configuration file.")
     var mail = "file://mail"
 
+    @Option(help: "SMS transport URL, written to a new configuration file.")
+    var sms = "file://sms"
+
     @Option(help: "CAPTCHA on the registration form: on or off.")
     var captcha = "on"
 
@@ -49,6 +52,11 @@ struct Init: ParsableCommand {
                 # smtp://user:password@host:587, sendmail:/usr/sbin/sendmail or file:///folder
                 transport = "\(mail)"
                 from = "no-reply@\(URL(string: baseURL)?.host ?? "localhost")"
+
+                [sms]
+                # An HTTP gateway (https://…, with method, content_type, body, auth_header; see README),
+                # command:/path/to/program (called with the number and the text) or file:///folder
+                transport = "\(sms)"
 
                 [registration]
                 enabled = true
@@ -88,6 +96,10 @@ struct Init: ParsableCommand {
         if settings.mail.transport.hasPrefix("file://") {
             try fileManager.createDirectory(
                 atPath: String(settings.mail.transport.dropFirst("file://".count)), withIntermediateDirectories: true)
+        }
+        if settings.sms.transport.hasPrefix("file://") {
+            try fileManager.createDirectory(
+                atPath: String(settings.sms.transport.dropFirst("file://".count)), withIntermediateDirectories: true)
         }
         print("database ready at \(settings.storage.path)")
     }

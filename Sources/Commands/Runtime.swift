@@ -45,10 +45,11 @@ struct Runtime {
         try MailTransports.make(url: settings.mail.transport, caFile: settings.mail.caFile)
     }
 
-    /// Every outbox, in the order they are flushed: mail, then back-channel POSTs (CAS single logout).
+    /// Every outbox, in the order they are flushed: mail, SMS, then back-channel POSTs (CAS single logout).
     func outboxes() throws -> [any OutboxDelivering] {
         [
             MailDelivery(dependencies, transport: try mailTransport(), logger: logger),
+            SMSDelivery(dependencies, transport: try SMSTransports.make(settings.sms), logger: logger),
             PostDelivery(dependencies, transport: HTTPTransport(caFile: settings.cas.caFile), logger: logger),
         ]
     }

@@ -8,6 +8,8 @@ public enum OutboxTable: String, Sendable {
     case mail = "mail_outbox"
     /// Back-channel HTTP POSTs (CAS single logout).
     case http = "http_outbox"
+    /// Text messages (SMS codes).
+    case sms = "sms_outbox"
 }
 
 /// How many items are in each state.

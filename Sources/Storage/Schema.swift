@@ -156,6 +156,50 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v5 phone numbers, SMS codes and SMS outbox") { db in
+            try db.execute(
+                sql: """
+                    -- A mobile phone number (E.164) whose owner typed the code sent to it.
+                    CREATE TABLE phone_number (
+                        id INTEGER PRIMARY KEY,
+                        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                        number TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        UNIQUE (account_id, number)
+                    );
+                    -- A code sent by SMS, to add a number or to sign in. Only SHA-256 hashes of the code and of the
+                    -- reference the browser holds are stored. A resend replaces the code but keeps the failure count.
+                    CREATE TABLE sms_challenge (
+                        id INTEGER PRIMARY KEY,
+                        reference_hash BLOB NOT NULL UNIQUE,
+                        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                        purpose TEXT NOT NULL CHECK (purpose IN ('add-phone', 'sign-in')),
+                        number TEXT NOT NULL,
+                        code_hash BLOB NOT NULL,
+                        failures INTEGER NOT NULL DEFAULT 0,
+                        sends INTEGER NOT NULL DEFAULT 1,
+                        last_sent_at REAL NOT NULL,
+                        created_at REAL NOT NULL,
+                        expires_at REAL NOT NULL,
+                        used_at REAL
+                    );
+                    CREATE INDEX sms_challenge_account ON sms_challenge(account_id, purpose);
+                    CREATE TABLE sms_outbox (
+                        id INTEGER PRIMARY KEY,
+                        message_id TEXT NOT NULL UNIQUE,
+                        recipient TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at REAL NOT NULL,
+                        lease_until REAL,
+                        last_error TEXT,
+                        created_at REAL NOT NULL,
+                        sent_at REAL
+                    );
+                    CREATE INDEX sms_outbox_due ON sms_outbox(status, next_attempt_at);
+                    """)
+        }
         migrator.registerMigration("v7 session verification time") { db in
             try db.execute(
                 sql: """

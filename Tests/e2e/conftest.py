@@ -7,6 +7,7 @@ import email
 import email.policy
 import hashlib
 import itertools
+import json
 import os
 import re
 import signal
@@ -34,15 +35,16 @@ def free_port():
 class Appliance:
     """A running appliance + nginx, and helpers to drive and inspect it."""
 
-    def __init__(self, workdir: Path, extra_config: str = "", captcha: str = "on"):
+    def __init__(self, workdir: Path, extra_config: str = "", captcha: str = "on", sms: str = "file://sms"):
         self.dir = workdir
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.config = workdir / "appliance.toml"
         self.mail_dir = workdir / "mail"
+        self.sms_dir = workdir / "sms"
         self.socket = workdir / "appliance.sock"
         self.run_cli("init", "--base-url", self.base_url, "--templates", str(ROOT / "templates"),
-                     "--share", str(ROOT / "share"), "--mail", "file://mail", "--captcha", captcha)
+                     "--share", str(ROOT / "share"), "--mail", "file://mail", "--sms", sms, "--captcha", captcha)
         text = self.config.read_text()
         text = text.replace('socket = "appliance.sock"', 'socket = "appliance.sock"\nsocket_mode = "0666"\nworkers = 8')
         self.config.write_text(text + extra_config)
@@ -129,6 +131,23 @@ class Appliance:
             time.sleep(0.1)
         raise AssertionError(f"no mail to {to} with subject containing {subject_contains!r}; have: "
                              + ", ".join(str(m["Subject"]) for m in self.mails(to)))
+
+    def sms(self, to=None):
+        """Every text message the file transport wrote (optionally only those to `to`), oldest first."""
+        if not self.sms_dir.exists():
+            return []
+        found = [json.loads(p.read_text()) for p in sorted(self.sms_dir.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)]
+        return [m for m in found if to is None or m["to"] == to]
+
+    def wait_sms(self, to, count=1, timeout=10):
+        """Waits for the sender thread to deliver `count` messages to `to`; returns the newest."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            found = self.sms(to)
+            if len(found) >= count:
+                return found[-1]
+            time.sleep(0.1)
+        raise AssertionError(f"no SMS to {to}; have: {self.sms()}")
 
     @staticmethod
     def text_of(msg):

@@ -25,7 +25,10 @@ public struct RenderedMail: Sendable {
     }
 }
 
-/// Turns mail content into subject and bodies (implemented with the page templates and locales).
+/// Turns mail content into subject and bodies, and writes the short texts of SMS (implemented with the page
+/// templates and locales).
 public protocol MailRendering: Sendable {
     func render(_ content: MailContent) -> RenderedMail
+    /// The message `key` in `language` with its `{placeholders}` filled, as plain text.
+    func shortText(_ key: String, language: String, values: [String: String]) -> String
 }

@@ -11,6 +11,7 @@ protocol OutboxItem {
 
 extension OutboxMail: OutboxItem {}
 extension OutboxPost: OutboxItem {}
+extension OutboxSMS: OutboxItem {}
 
 /// The delivery loop every outbox shares: claim what is due in batches, attempt each item, and
 /// record the outcome, retrying temporary failures with back-off until `maximumAttempts`.
@@ -28,7 +29,12 @@ struct OutboxRunner: Sendable {
     ) throws -> (delivered: Int, failed: Int) {
         var delivered = 0
         var failed = 0
-        let kind = table == .mail ? "mail" : "post"
+        let kind =
+            switch table {
+            case .mail: "mail"
+            case .http: "post"
+            case .sms: "sms"
+            }
         while true {
             let now = dependencies.clock.now()
             let batch = try dependencies.database.write { try claim($0, now) }

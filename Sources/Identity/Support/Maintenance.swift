@@ -14,8 +14,10 @@ public struct Maintenance: Sendable {
         public var serviceTickets = 0
         public var sentPosts = 0
         public var ocraChallenges = 0
+        public var smsCodes = 0
+        public var sentSMS = 0
         public var description: String {
-            "links=\(links) registrations=\(registrations) sessions=\(sessions) rate_limits=\(rateLimits) captchas=\(captchas) sent_mail=\(sentMail) service_tickets=\(serviceTickets) sent_posts=\(sentPosts) ocra_challenges=\(ocraChallenges)"
+            "links=\(links) registrations=\(registrations) sessions=\(sessions) rate_limits=\(rateLimits) captchas=\(captchas) sent_mail=\(sentMail) service_tickets=\(serviceTickets) sent_posts=\(sentPosts) ocra_challenges=\(ocraChallenges) sms_codes=\(smsCodes) sent_sms=\(sentSMS)"
         }
     }
 
@@ -41,6 +43,9 @@ public struct Maintenance: Sendable {
         report.serviceTickets = try db.write { try $0.purgeServiceTickets(before: now) }
         report.sentPosts = try db.write { try $0.purgeSent(.http, before: now.addingTimeInterval(-30 * 86400)) }
         report.ocraChallenges = try db.write { try $0.purgeOCRAChallenges(before: now) }
+        report.smsCodes = try db.write { try $0.purgeSMSChallenges(before: now) }
+        // Sent texts hold codes that are dead by now; a day is enough to answer "did it leave?".
+        report.sentSMS = try db.write { try $0.purgeSent(.sms, before: now.addingTimeInterval(-86400)) }
         try db.checkpoint()
         return report
     }

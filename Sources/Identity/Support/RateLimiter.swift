@@ -20,6 +20,11 @@ public struct RateLimit: Sendable {
     /// Registrations, lost-password and new-link requests per client IP (each sends a mail).
     public static let mailRequestPerIP = RateLimit(name: "mail-request", limit: 10, window: 3600)
 
+    /// Text messages per client IP: each costs money.
+    public static let smsPerIP = RateLimit(name: "sms-ip", limit: 20, window: 3600)
+    /// Text messages per account, whichever client asks.
+    public static let smsPerAccount = RateLimit(name: "sms-account", limit: 10, window: 3600)
+
     func bucket(_ key: String) -> String { "\(name):\(key)" }
 
     /// Counts one event; true when it is still within the limit.

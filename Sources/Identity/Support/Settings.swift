@@ -26,6 +26,19 @@ public struct Settings: Sendable {
         public var caFile: String?
         public init() {}
     }
+    /// How text messages leave: `transport` is `file:///folder`, `command:/program` or an HTTP gateway's URL; the
+    /// other keys shape the gateway's request.
+    public struct SMS: Sendable {
+        public var transport = "file://sms"
+        public var method = "POST"
+        public var contentType = "application/x-www-form-urlencoded"
+        /// Nil: `to={to}&text={text}`, or `{"to":"{to}","text":"{text}"}` for JSON.
+        public var body: String?
+        /// One header line, such as `Authorization: Bearer …`.
+        public var authHeader: String?
+        public var caFile: String?
+        public init() {}
+    }
     public struct Registration: Sendable {
         public var enabled = true
         public var captcha = true
@@ -68,6 +81,7 @@ public struct Settings: Sendable {
     public var server = Server()
     public var storage = Storage()
     public var mail = Mail()
+    public var sms = SMS()
     public var registration = Registration()
     public var login = Login()
     public var organisation = Organisation()

@@ -15,6 +15,7 @@ public final class PageRenderer: MailRendering, Sendable {
         "layout", "login_email", "login_password", "signed_in", "logged_out", "register", "mail_sent",
         "password_set", "password_done", "link_problem", "lost_password", "account", "account_profile",
         "account_email", "account_password", "account_delete", "account_deleted", "message", "error", "cas_post", "account_sessions",
+        "account_phones", "account_phone_add", "account_phone_confirm",
         "mail/layout.html", "mail/layout.text",
     ]
 
@@ -76,6 +77,10 @@ public final class PageRenderer: MailRendering, Sendable {
             subject: t("\(prefix)_subject", content.values),
             text: library.render(context, withTemplate: "mail/layout.text") ?? "",
             html: library.render(context, withTemplate: "mail/layout.html") ?? "")
+    }
+
+    public func shortText(_ key: String, language: String, values: [String: String]) -> String {
+        Translator(language: language, catalog: locales.catalog(language))(key, values)
     }
 
     /// Every `*.mustache` file under `directory`, named by its relative path without the extension.

@@ -36,13 +36,45 @@ public struct HTTPTransport: PostTransport, CallbackTransport {
     }
 
     public func post(_ body: [UInt8], to url: String) -> MailDeliveryResult {
-        guard curlGlobalInit == CURLE_OK else { return .temporaryFailure("libcurl initialisation failed") }
-        guard let curl = curl_easy_init() else { return .temporaryFailure("libcurl handle unavailable") }
-        defer { curl_easy_cleanup(curl) }
-        guard let headers = curl_slist_append(nil, "Content-Type: application/x-www-form-urlencoded") else {
-            return .temporaryFailure("out of memory")
+        let answer = exchange(method: "POST", url: url, headers: ["Content-Type: application/x-www-form-urlencoded"], body: body)
+        // The service has received and handled the POST when it answers at all without an error:
+        // CAS clients such as mod_auth_cas answer a honoured logout request with a redirect.
+        if case .status(let status) = answer, (200..<400).contains(status) { return .delivered }
+        return answer.failure
+    }
+
+    /// What an HTTP exchange came to.
+    enum Answer: Equatable {
+        case status(Int)
+        /// No answer: the reason, for logs.
+        case unanswered(String)
+
+        /// The failure it stands for: a refused request (4xx other than timeouts and throttling) will not succeed by
+        /// repetition; anything else may.
+        var failure: MailDeliveryResult {
+            switch self {
+            case .status(let status) where (400..<500).contains(status) && status != 408 && status != 429:
+                .permanentFailure("http \(status)")
+            case .status(let status): .temporaryFailure("http \(status)")
+            case .unanswered(let reason): .temporaryFailure(reason)
+            }
         }
-        defer { curl_slist_free_all(headers) }
+    }
+
+    /// One request without following redirects; `method` is GET (no body sent), POST or another verb with a body.
+    func exchange(method: String, url: String, headers: [String], body: [UInt8]) -> Answer {
+        guard curlGlobalInit == CURLE_OK else { return .unanswered("libcurl initialisation failed") }
+        guard let curl = curl_easy_init() else { return .unanswered("libcurl handle unavailable") }
+        defer { curl_easy_cleanup(curl) }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in headers {
+            guard let extended = curl_slist_append(list, header) else {
+                curl_slist_free_all(list)
+                return .unanswered("out of memory")
+            }
+            list = extended
+        }
+        defer { curl_slist_free_all(list) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let result = body.withUnsafeBufferPointer { bytes in
             errorBuffer.withUnsafeMutableBufferPointer { errorPointer -> CURLcode in
@@ -53,30 +85,35 @@ public struct HTTPTransport: PostTransport, CallbackTransport {
                     curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
                     curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 10),
                     curl_setopt_long(curl, CURLOPT_TIMEOUT, 30),
-                    curl_setopt_long(curl, CURLOPT_POST, 1),
-                    curl_setopt_long(curl, CURLOPT_POSTFIELDSIZE, bytes.count),
-                    curl_setopt_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress)),
-                    curl_setopt_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers)),
+                    curl_setopt_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list)),
                     curl_setopt_callback(curl, CURLOPT_WRITEFUNCTION, discardCallback),
                     curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorPointer.baseAddress)),
                 ]
+                if method == "GET" {
+                    setup.append(curl_setopt_long(curl, CURLOPT_HTTPGET, 1))
+                } else {
+                    setup.append(curl_setopt_long(curl, CURLOPT_POST, 1))
+                    setup.append(curl_setopt_long(curl, CURLOPT_POSTFIELDSIZE, bytes.count))
+                    // Copied, and never a null pointer (with which libcurl would read the body from stdin).
+                    if let base = bytes.baseAddress {
+                        setup.append(curl_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base)))
+                    } else {
+                        setup.append(curl_setopt_string(curl, CURLOPT_COPYPOSTFIELDS, ""))
+                    }
+                    if method != "POST" { setup.append(curl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, method)) }
+                }
                 if let caFile { setup.append(curl_setopt_string(curl, CURLOPT_CAINFO, caFile)) }
                 if let failed = setup.first(where: { $0 != CURLE_OK }) { return failed }
                 return curl_easy_perform(curl)
             }
         }
-        var status = 0
-        curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
-        // The service has received and handled the POST when it answers at all without an error:
-        // CAS clients such as mod_auth_cas answer a honoured logout request with a redirect.
-        if result == CURLE_OK && (200..<400).contains(status) { return .delivered }
+        if result == CURLE_OK {
+            var status = 0
+            curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+            return .status(status)
+        }
         let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let reason =
-            result == CURLE_OK
-            ? "http \(status)" : "curl \(result.rawValue): " + (detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail)
-        // A refused request (4xx other than timeouts and throttling) will not succeed by repetition.
-        if result == CURLE_OK, (400..<500).contains(status), status != 408, status != 429 { return .permanentFailure(reason) }
-        return .temporaryFailure(reason)
+        return .unanswered("curl \(result.rawValue): " + (detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail))
     }
 }
 
