@@ -17,7 +17,10 @@ public struct SecondFactors: Sendable {
 
     /// The second factors `account` can sign in with now.
     public func enrolled(of account: Account) throws -> Set<VerificationMethod> {
-        try AuthenticatorApps(dependencies).enrolledMethods(of: account).union(HardwareTokens(dependencies).enrolledMethods(of: account))
+        var methods = try AuthenticatorApps(dependencies).enrolledMethods(of: account)
+        methods.formUnion(try HardwareTokens(dependencies).enrolledMethods(of: account))
+        if try !SMSSignIn(dependencies).numbers(of: account).isEmpty { methods.insert(.sms) }
+        return methods
     }
 
     /// The level of the strongest method the account has: what a fresh verification must reach.
@@ -58,6 +61,7 @@ public struct SecondFactors: Sendable {
             let removed = try enrolled(of: current).map(\.rawValue).sorted().joined(separator: ",")
             try store.deleteAuthenticators(accountID: current.id)
             try store.unlinkHardwareTokens(accountID: current.id)
+            try store.deletePhoneNumbers(accountID: current.id)
             for other in try store.sessions(accountID: current.id) where other.id != session.id {
                 try SingleLogout(dependencies).enqueue(forSession: other.id, in: store)
                 try store.deleteSession(id: other.id)

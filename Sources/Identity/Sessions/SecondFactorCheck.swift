@@ -57,7 +57,11 @@ struct SecondFactorCheck {
                 return .refused(FieldError(field: "serial", messageKey: "error_serial_unknown"), reason: "unknown_serial")
             }
         case .sms:
-            return .refused(FieldError(field: "method", messageKey: "error_method_unavailable"), reason: "method_unavailable")
+            switch try SMSSignIn(dependencies).start(account: account, phone: attempt.phone, client: client) {
+            case .sent(let reference): return .challenge(SignInChallenge(method: .sms, reference: reference, question: ""))
+            case .unknownNumber: return .refused(FieldError(field: "phone", messageKey: "error_phone_unknown"), reason: "unknown_phone")
+            case .throttled: return .refused(FieldError(field: "phone", messageKey: "error_sms_throttled"), reason: nil)
+            }
         }
     }
 
@@ -66,18 +70,25 @@ struct SecondFactorCheck {
         let wrong = Result.refused(FieldError(field: "otp", messageKey: "error_challenge_wrong"), reason: "wrong_code")
         let dead = Result.refused(FieldError(field: "otp", messageKey: "error_challenge_expired"), reason: nil)
         switch method {
+        case .sms:
+            switch try SMSSignIn(dependencies).verify(account: account, challenge: reference, code: response) {
+            case .accepted: return .passed
+            case .wrong: return wrong
+            case .expired, .exhausted: return dead
+            }
         case .tokenCram:
             switch try HardwareTokens(dependencies).verifyResponse(account: account, reference: reference, response: response) {
             case .accepted: return .passed
             case .wrong: return wrong
             case .expired, .exhausted: return dead
             }
-        case .password, .sms, .token, .totp:
+        case .password, .token, .totp:
             return dead
         }
     }
 
     func resend(_ challenge: SignInChallenge, account: Account, client: ClientInfo) throws -> Bool {
-        false
+        guard challenge.method == .sms else { return false }
+        return try SMSSignIn(dependencies).resend(account: account, challenge: challenge.reference, client: client)
     }
 }
