@@ -29,6 +29,17 @@ import Testing
         #expect(linked.status == 303 && linked.header("Location") == "/account?done=token_added")
         let page = client.text(client.get("/account/tokens"))
         #expect(page.contains("Token HW1") && page.contains(#"action="/account/tokens/unlink""#))
+        // The account now has a token: unlinking it needs a verification with the token, not the password session.
+        let stale = client.post("/account/tokens/unlink", form: ["serial": "HW1"])
+        #expect(stale.status == 303 && stale.header("Location") == "/login?reauth=1&next=%2Faccount%2Ftokens")
+        let reverified = client.post(
+            "/login",
+            form: [
+                "email": "ada@example.org", "password": strong, "method": "token", "serial": "HW1", "reauth": "1",
+                "next": "/account/tokens",
+                "otp": OneTimePassword.hotp(secret: secret, counter: 1),
+            ])
+        #expect(reverified.status == 303 && reverified.header("Location") == "/account/tokens")
         let unlinked = client.post("/account/tokens/unlink", form: ["serial": "HW1"])
         #expect(unlinked.status == 303 && unlinked.header("Location") == "/account?done=token_removed")
         #expect(client.post("/account/tokens/unlink", form: ["serial": "HW1"]).header("Location") == "/account/tokens")
