@@ -356,3 +356,37 @@ def test_hardware_tokens(driver, shots, app, account, viewport, tmp_path):
     submit_main_form(driver)
     assert len(driver.find_element(By.ID, "question").text.replace("-", "")) == 8
     check_page(driver, shots, "account-tokens-challenge", viewport)
+
+
+@pytest.fixture(scope="module")
+def phone_account(app):
+    """An account with a mobile phone number, added through the pages with a plain HTTP client."""
+    import re
+    browser = Browser(app)
+    email_address = create_account(app, browser, first="Katherine", last="Johnson")
+    number = "+41791" + str(uuid.uuid4().int % 10**6).zfill(6)
+    page = browser.form("/account/phones/add", {"phone": number})
+    code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", app.wait_sms(number)["text"]).group(0)
+    first, second = code.split("-")
+    browser.post("/account/phones/confirm", data={"otp_1": first, "otp_2": second, "csrf": browser.csrf(page.text)})
+    return email_address, number
+
+
+@viewports
+def test_sign_in_by_sms(driver, shots, app, phone_account, viewport):
+    email_address, number = phone_account
+    signed_out(driver)
+    open_page(driver, "/login", viewport)
+    type_into(driver, "email", email_address)
+    submit_main_form(driver)
+    # With JavaScript, only the chosen method's fields show.
+    driver.find_element(By.CSS_SELECTOR, "label[for=method-password]").click()
+    assert not driver.find_element(By.ID, "phone").is_displayed()
+    driver.find_element(By.CSS_SELECTOR, "label[for=method-sms]").click()
+    assert driver.find_element(By.ID, "phone").is_displayed()
+    check_page(driver, shots, "login-methods", viewport)
+    type_into(driver, "password", STRONG_PASSWORD)
+    type_into(driver, "phone", number)
+    submit_main_form(driver)
+    assert len(driver.find_elements(By.CSS_SELECTOR, "input.input--block")) == 3
+    check_page(driver, shots, "login-sms-challenge", viewport)

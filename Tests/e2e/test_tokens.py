@@ -7,13 +7,14 @@ import hashlib
 import hmac
 import re
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
 import pyotp
 import pytest
 
-from conftest import Appliance, Browser, create_account, sign_in
+from conftest import STRONG_PASSWORD, Appliance, Browser, create_account, sign_in
 
 RFC_SECRET = b"12345678901234567890"
 EXAMPLES = Path(__file__).parent / "support" / "pskc"
@@ -138,7 +139,16 @@ def test_totp_from_csv_links_once_and_a_replayed_code_is_refused(tokens_app, tmp
     code = pyotp.TOTP(b32(secret)).now()
     assert "Your token has been linked" in link(browser, totp_serial, code).text
 
+    # The token is now the account's strongest method: unlinking it needs a verification with it first.
     page = browser.get("/account/tokens")
+    refused = browser.post("/account/tokens/unlink", data={"serial": totp_serial, "csrf": browser.csrf(page.text)})
+    assert "/login?reauth=1" in refused.url
+    form = browser.get("/login?reauth=1&next=%2Faccount%2Ftokens")
+    assert 'value="token"' in form.text and 'value="password"' not in form.text
+    next_code = pyotp.TOTP(b32(secret)).at(time.time() + 30)
+    page = browser.post("/login", data={"email": email_address, "password": STRONG_PASSWORD, "method": "token", "serial": totp_serial,
+                                         "otp": next_code, "reauth": "1", "next": "/account/tokens", "csrf": browser.csrf(form.text)})
+    assert page.url.endswith("/account/tokens"), page.text
     unlinked = browser.post("/account/tokens/unlink", data={"serial": totp_serial, "csrf": browser.csrf(page.text)})
     assert unlinked.status_code == 200 and "Your token has been unlinked" in unlinked.text
     tokens_app.wait_mail(email_address, "hardware token was unlinked")
@@ -162,8 +172,9 @@ def test_ocra_token_links_with_the_response_to_a_challenge(tokens_app, tmp_path)
     done = link(browser, ocra_serial, response, reference)
     assert "Your token has been linked" in done.text, done.text
     assert "Challenge-response" in browser.get("/account/tokens").text
+    # Linked: the account's next factor change needs a verification with the token first.
     reused = link(browser, ocra_serial, response, reference)
-    assert "already linked to your account" in reused.text
+    assert "/login?reauth=1" in reused.url
 
 
 def test_token_pages_need_a_session_and_a_csrf_token(tokens_app):
