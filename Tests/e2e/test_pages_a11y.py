@@ -22,8 +22,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 webdriver = pytest.importorskip("selenium.webdriver")
 axe_module = pytest.importorskip("axe_selenium_python")
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
@@ -88,7 +88,17 @@ def wait_loaded(driver):
 def submit_main_form(driver):
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(EC.staleness_of(old))
+
+    def left(_):
+        # While the next page replaces this one, Chromium may answer "node does not belong to the document"
+        # instead of "stale element": both mean the old page is gone.
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(driver, 10).until(left)
     wait_loaded(driver)
 
 

@@ -110,6 +110,15 @@ def test_import_pskc_plain_pre_shared_key_and_password_based_then_link_hotp(toke
     audit = tokens_app.query("SELECT detail FROM audit_log WHERE event = 'factor_added' AND email = ?", email_address)
     assert [row["detail"] for row in audit] == [f"method=token serial={protected}"]
 
+    # The token from the password-protected PSKC file signs in, with the next code pyotp computes.
+    fresh = Browser(tokens_app)
+    fresh.form("/login", {"email": email_address}, page="/login?change=1")
+    form = fresh.get("/login")
+    assert 'value="token"' in form.text
+    signed = fresh.post("/login", data={"email": email_address, "password": STRONG_PASSWORD, "method": "token", "serial": protected,
+                                        "otp": hotp.at(2), "csrf": fresh.csrf(form.text)}, allow_redirects=False)
+    assert signed.status_code == 303 and fresh.get("/account", allow_redirects=False).status_code == 200
+
 
 def test_csv_import_reports_every_bad_line_and_imports_nothing(tokens_app, tmp_path):
     good = serial("CSV")

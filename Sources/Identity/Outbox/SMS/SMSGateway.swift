@@ -69,7 +69,7 @@ public struct SMSGateway: Sendable, Equatable {
             switch encoding {
             case .form: Self.percentEncode
             case .json: Self.jsonEscape
-            case .xml: Self.xmlEscape
+            case .xml: XMLText.escape
             case .plain: { $0 }
             }
         return (url, headers, Array(Self.fill(body, to: number, text: text, escape: escape).utf8))
@@ -113,34 +113,6 @@ public struct SMSGateway: Sendable, Equatable {
 
     /// The inside of a JSON string (the template holds the quotes).
     static func jsonEscape(_ value: String) -> String {
-        var output = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                output += String(format: "\\u%04X", scalar.value)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        return output
-    }
-
-    static func xmlEscape(_ value: String) -> String {
-        var output = ""
-        for character in value {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&apos;"
-            default: output.append(character)
-            }
-        }
-        return output
+        String(JSONText.string(value).dropFirst().dropLast())
     }
 }
