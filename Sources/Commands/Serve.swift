@@ -28,6 +28,7 @@ struct Serve: ParsableCommand {
             })
         sender.start()
         try server.run {
+            Thread.detachNewThread { runtime.renderer.compileAllLanguages() }
             runtime.logger.info(
                 "ready",
                 metadata: [

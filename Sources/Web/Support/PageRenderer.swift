@@ -8,45 +8,64 @@ import Mustache
 /// replaced by the (escaped) message before parsing, so a request only looks up its own values.
 /// A missing template, or a message that could smuggle in a Mustache tag, stops the start.
 public final class PageRenderer: MailRendering, Sendable {
-    let libraries: [String: MustacheLibrary]
+    private let sources: [String: String]
+    private let libraries: CompiledLibraries
     public let locales: Locales
 
     public static let requiredTemplates = [
-        "layout", "login_email", "login_password", "signed_in", "logged_out", "register", "mail_sent",
+        "layout", "login_email", "login_password", "login_challenge", "signed_in", "logged_out", "register", "mail_sent",
         "password_set", "password_done", "link_problem", "lost_password", "account", "account_profile",
         "account_email", "account_password", "account_delete", "account_deleted", "message", "error", "cas_post", "account_sessions",
-        "account_phones", "account_phone_add", "account_phone_confirm",
+        "account_phones", "account_phone_add", "account_phone_confirm", "account_tokens", "account_authenticator", "account_panic",
         "mail/layout.html", "mail/layout.text",
     ]
 
     public init(templatesDirectory: String, languages: [String]) throws {
         locales = try Locales(directory: templatesDirectory + "/locales", languages: languages)
-        let sources = try Self.templateSources(in: templatesDirectory)
+        sources = try Self.templateSources(in: templatesDirectory)
         for name in Self.requiredTemplates where sources[name] == nil {
             throw RendererError.missingTemplate(name)
         }
-        var libraries: [String: MustacheLibrary] = [:]
         for language in languages {
-            let catalog = locales.catalog(language)
-            if let key = catalog.first(where: { $0.value.contains("{{") || $0.value.contains("}}") })?.key {
+            if let key = locales.catalog(language).first(where: { $0.value.contains("{{") || $0.value.contains("}}") })?.key {
                 throw RendererError.unsafeMessage(language: language, key: key)
             }
-            var library = MustacheLibrary()
-            for (name, source) in sources {
-                do {
-                    try library.register(Self.localize(source, catalog: catalog), named: name)
-                } catch {
-                    throw RendererError.invalidTemplate(name, "\(error)")
-                }
-            }
-            libraries[language] = library
         }
-        self.libraries = libraries
+        // Compiling is most of the start-up time. The first language is compiled now, which proves that every
+        // template parses (messages cannot add tags, so the others parse too); the others are compiled by
+        // `compileAllLanguages`, or by the first request that needs one.
+        libraries = CompiledLibraries(fallback: try Self.compile(sources, catalog: locales.catalog(languages[0])))
+    }
+
+    /// Compiles the languages not compiled yet; `serve` calls it on a background thread once it answers requests.
+    public func compileAllLanguages() {
+        for language in locales.languages.dropFirst() { _ = library(language) }
+    }
+
+    private func library(_ language: String) -> MustacheLibrary {
+        guard language != locales.languages[0], locales.languages.contains(language) else { return libraries.fallback }
+        if let compiled = libraries[language] { return compiled }
+        // A concurrent request may compile the same language: both results are equal, the last one stays.
+        let compiled = (try? Self.compile(sources, catalog: locales.catalog(language))) ?? libraries.fallback
+        libraries[language] = compiled
+        return compiled
+    }
+
+    private static func compile(_ sources: [String: String], catalog: [String: String]) throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        for (name, source) in sources {
+            do {
+                try library.register(localize(source, catalog: catalog), named: name)
+            } catch {
+                throw RendererError.invalidTemplate(name, "\(error)")
+            }
+        }
+        return library
     }
 
     /// Renders `template` inside the layout, in `language`.
     public func page(_ template: String, language: String, model: [String: Any]) -> String {
-        let library = libraries[language] ?? libraries[locales.languages[0]]!
+        let library = library(language)
         var context = model
         context["content"] = library.render(context, withTemplate: template) ?? ""
         return library.render(context, withTemplate: "layout") ?? ""
@@ -72,7 +91,7 @@ public final class PageRenderer: MailRendering, Sendable {
             "footer": t("mail_footer", content.values),
             "lang": content.language,
         ]
-        let library = libraries[t.language] ?? libraries[locales.languages[0]]!
+        let library = library(t.language)
         return RenderedMail(
             subject: t("\(prefix)_subject", content.values),
             text: library.render(context, withTemplate: "mail/layout.text") ?? "",
@@ -97,29 +116,39 @@ public final class PageRenderer: MailRendering, Sendable {
         return sources
     }
 
-    /// Replaces `{{t.key}}` (escaped) and `{{{t.key}}}` (raw) with the catalog's message.
+    /// Replaces `{{t.key}}` (escaped) and `{{{t.key}}}` (raw) with the catalog's message. Works on UTF-8 bytes: it
+    /// runs over every template for every language at start-up.
     static func localize(_ source: String, catalog: [String: String]) -> String {
-        var output = ""
-        output.reserveCapacity(source.utf8.count * 2)
-        var rest = Substring(source)
-        while let open = rest.range(of: "{{") {
-            output += rest[..<open.lowerBound]
-            let afterOpen = rest[open.upperBound...]
-            let raw = afterOpen.hasPrefix("{")
-            let nameStart = raw ? afterOpen.index(after: afterOpen.startIndex) : afterOpen.startIndex
-            let closing = raw ? "}}}" : "}}"
-            guard afterOpen[nameStart...].hasPrefix("t."), let close = afterOpen[nameStart...].range(of: closing) else {
-                output += "{{"
-                rest = afterOpen
+        let open = UInt8(ascii: "{")
+        let close = UInt8(ascii: "}")
+        let bytes = Array(source.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 2)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == open, index + 1 < bytes.count, bytes[index + 1] == open else {
+                output.append(bytes[index])
+                index += 1
                 continue
             }
-            let key = String(afterOpen[afterOpen.index(nameStart, offsetBy: 2)..<close.lowerBound])
+            let raw = index + 2 < bytes.count && bytes[index + 2] == open
+            let nameStart = index + (raw ? 3 : 2)
+            let closing = raw ? 3 : 2
+            let isMessage =
+                nameStart + 1 < bytes.count && bytes[nameStart] == UInt8(ascii: "t") && bytes[nameStart + 1] == UInt8(ascii: ".")
+            var end = nameStart
+            while isMessage, end + closing <= bytes.count, bytes[end..<end + closing].contains(where: { $0 != close }) { end += 1 }
+            guard isMessage, end + closing <= bytes.count else {
+                output += [open, open]
+                index += 2
+                continue
+            }
+            let key = String(decoding: bytes[(nameStart + 2)..<end], as: UTF8.self)
             let message = catalog[key] ?? key
-            output += raw ? message : htmlEscape(message)
-            rest = afterOpen[close.upperBound...]
+            output += (raw ? message : htmlEscape(message)).utf8
+            index = end + closing
         }
-        output += rest
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func htmlEscape(_ text: String) -> String {
@@ -151,5 +180,21 @@ public enum RendererError: Error, CustomStringConvertible {
         case .invalidTemplate(let name, let problem): "template \(name).mustache cannot be parsed: \(problem)"
         case .unsafeMessage(let language, let key): "message \(key) in \(language).json contains a Mustache tag"
         }
+    }
+}
+
+/// The compiled template libraries by language, filled as languages are first needed.
+private final class CompiledLibraries: @unchecked Sendable {
+    let fallback: MustacheLibrary
+    private let lock = NSLock()
+    private var byLanguage: [String: MustacheLibrary] = [:]
+
+    init(fallback: MustacheLibrary) {
+        self.fallback = fallback
+    }
+
+    subscript(language: String) -> MustacheLibrary? {
+        get { lock.withLock { byLanguage[language] } }
+        set { lock.withLock { byLanguage[language] = newValue } }
     }
 }
