@@ -28,12 +28,24 @@ public struct HTTPRequest: Sendable {
         self.requestID = requestID
     }
 
+    /// `HTTP_USER_AGENT` → `user-agent`, byte by byte: this runs for every header of every request.
+    static func headerName(cgiName: String) -> String {
+        String(
+            decoding: cgiName.utf8.dropFirst(5).map { byte in
+                switch byte {
+                case UInt8(ascii: "_"): UInt8(ascii: "-")
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+                default: byte
+                }
+            }, as: UTF8.self)
+    }
+
     /// Maps FastCGI parameters (CGI/1.1 variables) to a request. Never fails: missing
     /// values become empty, so a hostile or broken front end cannot crash a worker.
     public init(parameters: [String: String], body: [UInt8]) {
         var headers: [String: String] = [:]
         for (name, value) in parameters where name.hasPrefix("HTTP_") {
-            headers[String(name.dropFirst(5)).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+            headers[Self.headerName(cgiName: name)] = value
         }
         if let type = parameters["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         let uri = parameters["DOCUMENT_URI"] ?? parameters["SCRIPT_NAME"] ?? "/"

@@ -66,3 +66,22 @@ import Testing
 enum TestPaths {
     static let templates = TestHarness.repositoryRoot + "/templates"
 }
+
+@Suite struct HeaderNameTests {
+    @Test func cgiParametersBecomeLowerCaseHeaderNames() {
+        let request = HTTPRequest(
+            parameters: ["HTTP_USER_AGENT": "t", "HTTP_X_FORWARDED_FOR": "1", "HTTP_ACCEPT_LANGUAGE": "de", "HTTP_COOKIE": "a=b"], body: [])
+        #expect(request.header("user-agent") == "t" && request.header("x-forwarded-for") == "1")
+        #expect(request.header("accept-language") == "de" && request.header("cookie") == "a=b")
+    }
+
+    @Test func responseHeadersAreFoundWhateverTheirCase() {
+        var response = HTTPResponse(status: 200, contentType: "text/plain", body: "")
+        response.addHeader("Cache-Control", "no-store")
+        #expect(response.header("cache-control") == "no-store" && response.header("CACHE-CONTROL") == "no-store")
+        #expect(response.header("cache-contro") == nil && response.header("cache-control2") == nil)
+        // Only letters fold: "-" and "\r" differ by the same bit as "A" and "a" but are not the same character.
+        response.addHeader("X-A", "1")
+        #expect(response.header("x\rA") == nil && response.header("x-a") == "1")
+    }
+}
