@@ -69,11 +69,11 @@ public struct NewAccount: Sendable {
 
 extension Store {
     public func account(email: String) throws -> Account? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM account WHERE email = ?"), arguments: [email]).map(Account.init(row:))
+        try fetchFirst(db.cachedStatement(sql: "SELECT * FROM account WHERE email = ?"), arguments: [email], Account.init(row:))
     }
 
     public func account(id: Int64) throws -> Account? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM account WHERE id = ?"), arguments: [id]).map(Account.init(row:))
+        try fetchFirst(db.cachedStatement(sql: "SELECT * FROM account WHERE id = ?"), arguments: [id], Account.init(row:))
     }
 
     public func allAccounts() throws -> [Account] {

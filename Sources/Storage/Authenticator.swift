@@ -27,11 +27,9 @@ public struct AuthenticatorRecord: Sendable {
 
 extension Store {
     public func authenticator(accountID: Int64, status: AuthenticatorRecord.Status) throws -> AuthenticatorRecord? {
-        try Row.fetchOne(
+        try fetchFirst(
             db.cachedStatement(sql: "SELECT * FROM authenticator WHERE account_id = ? AND status = ?"),
-            arguments: [accountID, status.rawValue]
-        )
-        .map(AuthenticatorRecord.init(row:))
+            arguments: [accountID, status.rawValue], AuthenticatorRecord.init(row:))
     }
 
     /// Starts an enrolment with a new secret, forgetting any earlier unconfirmed one.

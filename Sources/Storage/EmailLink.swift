@@ -40,8 +40,8 @@ extension Store {
     }
 
     public func emailLink(tokenHash: [UInt8]) throws -> EmailLink? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM email_link WHERE token_hash = ?"), arguments: [Data(tokenHash)])
-            .map(EmailLink.init(row:))
+        try fetchFirst(
+            db.cachedStatement(sql: "SELECT * FROM email_link WHERE token_hash = ?"), arguments: [Data(tokenHash)], EmailLink.init(row:))
     }
 
     /// Marks the link used; false when another request used it first.

@@ -64,8 +64,8 @@ public struct NewHardwareToken: Sendable {
 
 extension Store {
     public func hardwareToken(serial: String) throws -> HardwareTokenRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM hardware_token WHERE serial = ?"), arguments: [serial])
-            .map(HardwareTokenRecord.init(row:))
+        try fetchFirst(
+            db.cachedStatement(sql: "SELECT * FROM hardware_token WHERE serial = ?"), arguments: [serial], HardwareTokenRecord.init(row:))
     }
 
     public func hardwareTokens(accountID: Int64) throws -> [HardwareTokenRecord] {
@@ -146,7 +146,7 @@ extension Store {
 
 extension Store {
     public func hardwareToken(id: Int64) throws -> HardwareTokenRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM hardware_token WHERE id = ?"), arguments: [id])
-            .map(HardwareTokenRecord.init(row:))
+        try fetchFirst(
+            db.cachedStatement(sql: "SELECT * FROM hardware_token WHERE id = ?"), arguments: [id], HardwareTokenRecord.init(row:))
     }
 }

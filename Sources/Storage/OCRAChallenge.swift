@@ -30,8 +30,9 @@ extension Store {
     }
 
     public func ocraChallenge(referenceHash: [UInt8]) throws -> OCRAChallengeRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM ocra_challenge WHERE reference_hash = ?"), arguments: [Data(referenceHash)])
-            .map(OCRAChallengeRecord.init(row:))
+        try fetchFirst(
+            db.cachedStatement(sql: "SELECT * FROM ocra_challenge WHERE reference_hash = ?"), arguments: [Data(referenceHash)],
+            OCRAChallengeRecord.init(row:))
     }
 
     /// Counts a wrong response; the new number of failures.

@@ -33,12 +33,13 @@ extension Store {
             FROM proxy_granting_ticket p JOIN sso_session s ON s.id = p.session_id JOIN account a ON a.id = s.account_id
             WHERE p.ticket_hash = ? AND s.expires_at > ? AND a.status = 'active'
             """
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [Data(ticketHash), now.storedSeconds]) else { return nil }
-        var session = SSOSession(row: row)
-        session.id = row["s_id"]
-        session.createdAt = Date(storedSeconds: row["s_created_at"])
-        return FoundProxyGrantingTicket(
-            service: row["p_service"], proxies: (row["p_proxies"] as String).split(separator: "\n").map(String.init), session: session,
-            account: Account(row: row))
+        return try fetchFirst(db.cachedStatement(sql: sql), arguments: [Data(ticketHash), now.storedSeconds]) { row in
+            var session = SSOSession(row: row)
+            session.id = row["s_id"]
+            session.createdAt = Date(storedSeconds: row["s_created_at"])
+            return FoundProxyGrantingTicket(
+                service: row["p_service"], proxies: (row["p_proxies"] as String).split(separator: "\n").map(String.init), session: session,
+                account: Account(row: row))
+        }
     }
 }

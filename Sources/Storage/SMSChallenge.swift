@@ -68,17 +68,16 @@ extension Store {
     }
 
     public func smsChallenge(referenceHash: [UInt8]) throws -> SMSChallengeRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sms_challenge WHERE reference_hash = ?"), arguments: [Data(referenceHash)])
-            .map(SMSChallengeRecord.init(row:))
+        try fetchFirst(
+            db.cachedStatement(sql: "SELECT * FROM sms_challenge WHERE reference_hash = ?"), arguments: [Data(referenceHash)],
+            SMSChallengeRecord.init(row:))
     }
 
     /// The account's newest challenge for `purpose`, used or not.
     public func latestSMSChallenge(accountID: Int64, purpose: SMSChallengeRecord.Purpose) throws -> SMSChallengeRecord? {
-        try Row.fetchOne(
+        try fetchFirst(
             db.cachedStatement(sql: "SELECT * FROM sms_challenge WHERE account_id = ? AND purpose = ? ORDER BY id DESC LIMIT 1"),
-            arguments: [accountID, purpose.rawValue]
-        )
-        .map(SMSChallengeRecord.init(row:))
+            arguments: [accountID, purpose.rawValue], SMSChallengeRecord.init(row:))
     }
 
     public func deleteSMSChallenges(accountID: Int64, purpose: SMSChallengeRecord.Purpose) throws {

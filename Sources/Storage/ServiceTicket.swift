@@ -60,15 +60,17 @@ extension Store {
             FROM service_ticket t JOIN sso_session s ON s.id = t.session_id JOIN account a ON a.id = s.account_id
             WHERE t.ticket_hash = ?
             """
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [Data(ticketHash)]) else { return nil }
-        var session = SSOSession(row: row)
-        session.id = row["s_id"]
-        session.createdAt = Date(storedSeconds: row["s_created_at"])
-        let ticket = ConsumedServiceTicket(
-            id: row["t_id"], service: row["t_service"], serviceURL: row["service_url"], fromNewLogin: row["from_new_login"],
-            expiresAt: Date(storedSeconds: row["t_expires_at"]), wasUsed: (row["used_at"] as Double?) != nil,
-            proxies: (row["t_proxies"] as String?).map { $0.split(separator: "\n").map(String.init) }, session: session,
-            account: Account(row: row))
+        let found = try fetchFirst(db.cachedStatement(sql: sql), arguments: [Data(ticketHash)]) { row in
+            var session = SSOSession(row: row)
+            session.id = row["s_id"]
+            session.createdAt = Date(storedSeconds: row["s_created_at"])
+            return ConsumedServiceTicket(
+                id: row["t_id"], service: row["t_service"], serviceURL: row["service_url"], fromNewLogin: row["from_new_login"],
+                expiresAt: Date(storedSeconds: row["t_expires_at"]), wasUsed: (row["used_at"] as Double?) != nil,
+                proxies: (row["t_proxies"] as String?).map { $0.split(separator: "\n").map(String.init) }, session: session,
+                account: Account(row: row))
+        }
+        guard let ticket = found else { return nil }
         if ticket.wasUsed { return ticket }
         try db.executeCached(
             sql: "UPDATE service_ticket SET used_at = ?, validated_ticket = ? WHERE id = ?",

@@ -52,11 +52,12 @@ extension Store {
             FROM sso_session s JOIN account a ON a.id = s.account_id
             WHERE s.id_hash = ? AND s.expires_at > ? AND a.status = 'active'
             """
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [Data(idHash), now.storedSeconds]) else { return nil }
-        var session = SSOSession(row: row)
-        session.id = row["s_id"]
-        session.createdAt = Date(storedSeconds: row["s_created_at"])
-        return (session, Account(row: row))
+        return try fetchFirst(db.cachedStatement(sql: sql), arguments: [Data(idHash), now.storedSeconds]) { row in
+            var session = SSOSession(row: row)
+            session.id = row["s_id"]
+            session.createdAt = Date(storedSeconds: row["s_created_at"])
+            return (session, Account(row: row))
+        }
     }
 
     public func touchSession(id: Int64, at now: Date) throws {
