@@ -293,3 +293,16 @@ def test_a_phone_owner_must_confirm_by_sms_before_linking_a_token_and_panic_remo
     assert app.query("SELECT account_id FROM hardware_token WHERE serial = ?", serial_no.replace("-", ""))[0]["account_id"] is None
     form = password_step(Browser(app), email_address)
     assert 'value="sms"' not in form.text and 'value="token"' not in form.text
+
+
+def test_a_method_the_account_does_not_have_never_signs_in(app):
+    email_address = create_account(app, Browser(app))
+    browser = Browser(app)
+    page = password_step(browser, email_address)
+    assert 'value="token"' not in page.text and 'value="sms"' not in page.text
+    for extra in ({"method": "token", "serial": "X1", "otp": "123456"}, {"method": "token-cram", "serial": "X1"},
+                  {"method": "sms", "phone": unique_number()}, {"method": "totp", "otp": "123456"}):
+        refused = browser.post("/login", data={"email": email_address, "password": STRONG_PASSWORD, "csrf": browser.csrf(page.text),
+                                               **extra}, allow_redirects=False)
+        assert refused.status_code == 401 and "Location" not in refused.headers, extra
+    assert browser.get("/account", allow_redirects=False).status_code == 303
