@@ -14,7 +14,6 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        PasswordHasher.returnMemoryAfterEachHash()
         let runtime = try Runtime.load(options, label: "serve")
         let app = WebApp(dependencies: runtime.dependencies, renderer: runtime.renderer, logger: runtime.logger)
         let sender = OutboxSender(outboxes: try runtime.outboxes(), dependencies: runtime.dependencies, logger: runtime.logger)
@@ -27,6 +26,13 @@ struct Serve: ParsableCommand {
                 ServiceReload.run(configPath: path, into: directory, logger: logger)
             })
         sender.start()
+        Thread.detachNewThread { [hasher = runtime.dependencies.hasher] in
+            // Memory kept for Argon2 between sign-ins goes back to the system once sign-ins pause.
+            while true {
+                Thread.sleep(forTimeInterval: 5)
+                hasher.releaseIdleMemory(unusedFor: .seconds(10))
+            }
+        }
         try server.run {
             Thread.detachNewThread { runtime.renderer.compileAllLanguages() }
             runtime.logger.info(

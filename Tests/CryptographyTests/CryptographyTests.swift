@@ -36,6 +36,56 @@ import Testing
         #expect(!hasher.verify("correct horse", against: "not a hash"))
     }
 
+    /// Strings written by the reference implementation (`argon2id_hash_encoded`): ours must be byte-identical and
+    /// verify, so that hashes stored before and after keep working.
+    @Test func hashesAndVerifiesLikeTheReferenceImplementation() {
+        let salt = Array(UInt8(0)..<16)
+        let one = "$argon2id$v=19$m=64,t=1,p=1$AAECAwQFBgcICQoLDA0ODw$Jc5SM8weTTfpvKMb/vQXEOQERs0ctXWTJ5HF/TeAvTw"
+        let two = "$argon2id$v=19$m=256,t=2,p=2$AAECAwQFBgcICQoLDA0ODw$HAB2pHKfsG5Ndk3yrTxVcf4fxxXhrmkEu54o2rE5R08"
+        let short = "$argon2id$v=19$m=32,t=3,p=1$AQIDBAUGBwg$BCjEBeoga4HroND413Rvkg"
+        #expect(PasswordHasher(parameters: .testing).hash("correct horse", salt: salt) == one)
+        #expect(PasswordHasher(parameters: .init(memoryKiB: 256, iterations: 2, parallelism: 2)).hash("correct horse", salt: salt) == two)
+        let hasher = PasswordHasher(parameters: .testing)
+        for encoded in [one, two] {
+            #expect(hasher.verify("correct horse", against: encoded))
+            #expect(!hasher.verify("correct horsf", against: encoded))
+        }
+        #expect(hasher.verify("pässword", against: short) && !hasher.verify("password", against: short))
+    }
+
+    @Test func damagedOrForeignHashStringsNeverVerify() {
+        let hasher = PasswordHasher(parameters: .testing)
+        let good = "$argon2id$v=19$m=64,t=1,p=1$AAECAwQFBgcICQoLDA0ODw$Jc5SM8weTTfpvKMb/vQXEOQERs0ctXWTJ5HF/TeAvTw"
+        let damaged = [
+            good.replacingOccurrences(of: "argon2id", with: "argon2i"), good.replacingOccurrences(of: "v=19", with: "v=16"),
+            good.replacingOccurrences(of: "m=64", with: "m=65"), good.replacingOccurrences(of: "t=1", with: "t=2"),
+            good.replacingOccurrences(of: "m=64,t=1,p=1", with: "m=64,t=1,p=1,p=1"),
+            good.replacingOccurrences(of: "m=64,t=1,p=1", with: "m=64,t=1"),
+            good.replacingOccurrences(of: "m=64", with: "m=99999999999"), good.replacingOccurrences(of: "t=1", with: "t=1000"),
+            good.replacingOccurrences(of: "p=1", with: "p=0"), good + "=", good + "$", String(good.dropLast()),
+            good.replacingOccurrences(of: "$AAECAwQFBgcICQoLDA0ODw$", with: "$$"),
+            good.replacingOccurrences(of: "$AAECAwQFBgcICQoLDA0ODw$", with: "$AAEC$"), "", "$", "$argon2id$v=19$m=64,t=1,p=1$$",
+        ]
+        for text in damaged { #expect(!hasher.verify("correct horse", against: text), "\(text)") }
+    }
+
+    @Test func argon2MemoryIsReusedAndReleasedWhenIdle() {
+        let hasher = PasswordHasher(parameters: .testing, maxConcurrent: 2)
+        let salt = Array(UInt8(0)..<16)
+        let first = hasher.hash("a", salt: salt)
+        #expect(hasher.hash("a", salt: salt) == first)
+        #expect(hasher.releaseIdleMemory(unusedFor: .seconds(3600)) == 0)
+        #expect(hasher.releaseIdleMemory(unusedFor: .zero) == 1)
+        #expect(hasher.releaseIdleMemory(unusedFor: .zero) == 0)
+        // A released block is used again, and its pages (zero again) change nothing.
+        #expect(hasher.hash("a", salt: salt) == first && hasher.verify("a", against: first))
+        // A stored hash with more memory than the hasher's own uses a block of its own.
+        #expect(
+            hasher.verify(
+                "correct horse", against: "$argon2id$v=19$m=256,t=2,p=2$AAECAwQFBgcICQoLDA0ODw$HAB2pHKfsG5Ndk3yrTxVcf4fxxXhrmkEu54o2rE5R08")
+        )
+    }
+
     @Test func owaspParametersAreTheDefault() {
         let hash = PasswordHasher().hash("x", salt: [UInt8](repeating: 3, count: 16))
         #expect(hash.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
