@@ -7,16 +7,31 @@ public struct RequestCookies: Sendable {
 
     public init(header: String?) {
         guard let header, header.utf8.count <= Self.maximumHeaderBytes else { return }
-        for pair in header.split(separator: ";") {
-            let trimmed = pair.trimmingCharacters(in: .whitespaces)
-            guard let equals = trimmed.firstIndex(of: "=") else { continue }
-            let name = String(trimmed[..<equals])
-            var value = String(trimmed[trimmed.index(after: equals)...])
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-            // The first cookie of a name wins, as browsers send the most specific first.
-            if values[name] == nil { values[name] = value }
+        // Bytes rather than Characters: this runs on every request, and every delimiter is ASCII.
+        let bytes = Array(header.utf8)
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            var low = start
+            var high = end
+            while low < high, Self.isBlank(bytes[low]) { low += 1 }
+            while high > low, Self.isBlank(bytes[high - 1]) { high -= 1 }
+            if let equals = bytes[low..<high].firstIndex(of: UInt8(ascii: "=")) {
+                let name = String(decoding: bytes[low..<equals], as: UTF8.self)
+                var valueStart = equals + 1
+                var valueEnd = high
+                if valueEnd - valueStart >= 2, bytes[valueStart] == UInt8(ascii: "\""), bytes[valueEnd - 1] == UInt8(ascii: "\"") {
+                    valueStart += 1
+                    valueEnd -= 1
+                }
+                // The first cookie of a name wins, as browsers send the most specific first.
+                if values[name] == nil { values[name] = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self) }
+            }
+            start = end + 1
         }
     }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
     public subscript(name: String) -> String? { values[name] }
 }

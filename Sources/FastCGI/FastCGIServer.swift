@@ -145,13 +145,15 @@ public final class FastCGIServer: @unchecked Sendable {
         }
     }
 
+    /// The CGI parameters nginx sent, `NAME=value` C strings split at the first `=` byte.
     static func parameters(_ envp: FCGX_ParamArray?) -> [String: String] {
         var result: [String: String] = [:]
         guard var cursor = envp else { return result }
+        result.reserveCapacity(32)
         while let entry = cursor.pointee {
-            let pair = String(cString: entry)
-            if let equals = pair.firstIndex(of: "=") {
-                result[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            let pair = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
+            if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
+                result[String(decoding: pair[..<equals], as: UTF8.self)] = String(decoding: pair[(equals + 1)...], as: UTF8.self)
             }
             cursor += 1
         }

@@ -28,16 +28,22 @@ public struct HTTPResponse: Sendable {
         return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }
     }
 
-    /// The CGI header block followed by the body.
+    /// The CGI header block followed by the body, built byte by byte.
     public func serialized() -> [UInt8] {
-        var head = "Status: \(status) \(Self.reason(status))\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(body.count + 64 + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
+        bytes += "Status: \(status) \(Self.reason(status))\r\n".utf8
         for (name, value) in headers {
-            // A header value must never be able to inject another header.
-            let clean = value.filter { $0 != "\r" && $0 != "\n" }
-            head += "\(name): \(clean)\r\n"
+            bytes += name.utf8
+            bytes += ": ".utf8
+            // A header value must never be able to inject another header. Bytes, not Characters: "\r\n" is one
+            // Character in Swift and equals neither "\r" nor "\n".
+            for byte in value.utf8 where byte != 13 && byte != 10 { bytes.append(byte) }
+            bytes += "\r\n".utf8
         }
-        head += "Content-Length: \(body.count)\r\n\r\n"
-        return Array(head.utf8) + body
+        bytes += "Content-Length: \(body.count)\r\n\r\n".utf8
+        bytes += body
+        return bytes
     }
 
     static func reason(_ status: Int) -> String {

@@ -1,7 +1,8 @@
-import FastCGI
+import Foundation
 import TestSupport
 import Testing
 
+@testable import FastCGI
 @testable import Web
 
 @Suite struct FormAndCookieTests {
@@ -39,6 +40,8 @@ import Testing
         #expect(cookies["junk"] == nil)
         #expect(RequestCookies(header: String(repeating: "x", count: 9000) + "=1")["x"] == nil)
         #expect(RequestCookies(header: nil)["a"] == nil)
+        let spaced = RequestCookies(header: ";;\t d = 4 ;e=\"\";f=\";g=x=y;  h=é ; ;")
+        #expect(spaced["d "] == " 4" && spaced["e"] == "" && spaced["f"] == "\"" && spaced["g"] == "x=y" && spaced["h"] == "é")
     }
 
     @Test func setCookieHasTheHouseDefaults() {
@@ -68,6 +71,20 @@ enum TestPaths {
 }
 
 @Suite struct HeaderNameTests {
+    @Test func cgiParametersSplitAtTheFirstEqualsSign() {
+        let texts = ["QUERY_STRING=a=b&c=d", "NO_EQUALS", "EMPTY=", "HTTP_X_NAME=Zoë"]
+        let invalidUTF8: [UInt8] = Array("BAD=".utf8) + [0xFF, 0]
+        let entries: [UnsafeMutablePointer<CChar>?] =
+            texts.map { strdup($0) } + [
+                invalidUTF8.withUnsafeBufferPointer { strdup(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }
+            ]
+        defer { entries.forEach { free($0) } }
+        var array = entries + [nil]
+        let parameters = array.withUnsafeMutableBufferPointer { FastCGIServer.parameters($0.baseAddress) }
+        #expect(parameters == ["QUERY_STRING": "a=b&c=d", "EMPTY": "", "HTTP_X_NAME": "Zoë", "BAD": "\u{FFFD}"])
+        #expect(FastCGIServer.parameters(nil).isEmpty)
+    }
+
     @Test func cgiParametersBecomeLowerCaseHeaderNames() {
         let request = HTTPRequest(
             parameters: ["HTTP_USER_AGENT": "t", "HTTP_X_FORWARDED_FOR": "1", "HTTP_ACCEPT_LANGUAGE": "de", "HTTP_COOKIE": "a=b"], body: [])
@@ -83,5 +100,18 @@ enum TestPaths {
         // Only letters fold: "-" and "\r" differ by the same bit as "A" and "a" but are not the same character.
         response.addHeader("X-A", "1")
         #expect(response.header("x\rA") == nil && response.header("x-a") == "1")
+    }
+
+    @Test func aHeaderValueCannotStartAnotherHeader() {
+        // "\r\n" is a single Character in Swift: a filter over Characters would keep it.
+        let response = HTTPResponse(status: 303, headers: [("Location", "/x\r\nSet-Cookie: a=1\rB: 2\nC: 3")])
+        let text = String(decoding: response.serialized(), as: UTF8.self)
+        #expect(text == "Status: 303 See Other\r\nLocation: /xSet-Cookie: a=1B: 2C: 3\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    @Test func serializedResponseEndsWithItsBody() {
+        let response = HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", body: "héllo")
+        let text = String(decoding: response.serialized(), as: UTF8.self)
+        #expect(text == "Status: 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 6\r\n\r\nhéllo")
     }
 }

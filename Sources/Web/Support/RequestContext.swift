@@ -51,11 +51,11 @@ final class RequestContext {
     }
 
     func setCookie(_ name: String, _ value: String, maxAge: Int? = nil) {
-        outgoingCookies.append(SetCookie(name: name, value: value, maxAge: maxAge, secure: settings.cookiesAreSecure))
+        outgoingCookies.append(SetCookie(name: name, value: value, maxAge: maxAge, secure: app.cookiesAreSecure))
     }
 
     func clearCookie(_ name: String) {
-        outgoingCookies.append(.expired(name, secure: settings.cookiesAreSecure))
+        outgoingCookies.append(.expired(name, secure: app.cookiesAreSecure))
     }
 
     // MARK: CSRF

@@ -13,7 +13,11 @@ public final class WebApp: Responder {
     let csrf: CSRF
     let router: Router
     let pageCache = PageCache()
+    /// Signed-in pages, kept apart so that many accounts cannot push the sign-in page out.
+    let accountPageCache = PageCache()
     let longDates = LongDates()
+    /// Read once: deciding it parses the base URL.
+    let cookiesAreSecure: Bool
 
     public init(dependencies: Dependencies, renderer: PageRenderer, logger: Logger) {
         self.dependencies = dependencies
@@ -21,6 +25,7 @@ public final class WebApp: Responder {
         self.logger = logger
         csrf = CSRF(key: dependencies.subkey("csrf"))
         router = Router(Routes.table)
+        cookiesAreSecure = dependencies.settings.cookiesAreSecure
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
