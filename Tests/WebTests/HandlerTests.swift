@@ -128,4 +128,33 @@ import Testing
             }
         }
     }
+
+    @Test func theCachedAccountPageShowsOnlyItsOwnAccountAndFollowsChanges() async throws {
+        let h = try await TestHarness.make()
+        let strong = "Correct-Horse-42-battery"
+        _ = try h.makeAccount(email: "ada@example.org", password: strong)
+        _ = try h.makeAccount(email: "grace@example.org", password: strong, firstName: "Grace", lastName: "Hopper")
+        func signedIn(_ email: String) -> TestClient {
+            let client = TestClient(app: h.app)
+            client.post("/login", form: ["email": email])
+            client.post("/login", form: ["email": email, "password": strong, "method": "password"])
+            return client
+        }
+        let ada = signedIn("ada@example.org")
+        let grace = signedIn("grace@example.org")
+        for _ in 0..<2 {
+            for (client, own, other) in [(ada, "Lovelace", "Hopper"), (grace, "Hopper", "Lovelace")] {
+                let page = client.text(client.get("/account"))
+                #expect(page.contains(own) && !page.contains(other))
+                // The CSRF token in the page is the browser's own.
+                let token = try #require(page.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+                #expect(String(token) == client.csrfToken())
+            }
+        }
+        #expect(ada.post("/account/profile", form: ["first_name": "Augusta", "last_name": "King", "email_lang": "en"]).status == 303)
+        let changed = ada.text(ada.get("/account?done=profile"))
+        #expect(changed.contains("Augusta King") && !changed.contains("Lovelace") && changed.contains("has been saved"))
+        let again = ada.text(ada.get("/account"))
+        #expect(again.contains("Augusta King") && !again.contains("has been saved"))
+    }
 }

@@ -12,16 +12,21 @@ extension RequestContext {
         return HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: body)
     }
 
-    /// Renders a page that holds no user input and no account data through the page cache;
-    /// `key` must name everything else the page depends on.
-    func renderCached(_ template: String, _ model: [String: Any], key: String, title: String?) throws -> HTTPResponse {
+    /// Renders a page through a page cache: the page must depend on nothing but the request's language, path and
+    /// query, the cookie notice and what `key` names (which must therefore spell out every value of `model`).
+    func renderCached(_ template: String, _ model: [String: Any], key: String, title: String?, in cache: PageCache? = nil)
+        throws -> HTTPResponse
+    {
         // The page's language links repeat the query string. Only a query of plain characters can be
         // cached: anything else could spell the CSRF slot and receive the token where it does not belong.
-        guard request.query.utf8.allSatisfy(Self.isPlainQueryByte) else { return try render(template, model, title: title) }
+        // Model values are checked for the same reason.
+        guard request.query.utf8.allSatisfy(Self.isPlainQueryByte),
+            !model.values.contains(where: { ($0 as? String)?.contains(PageCache.csrfSlot) == true })
+        else { return try render(template, model, title: title) }
         let notice = cookies[Self.noticeCookie] != "1"
         let fullKey = "\(template)|\(t.language)|\(notice)|\(request.path)|\(request.query)|\(key)"
         let token = csrfToken
-        let body = try app.pageCache.page(fullKey, csrf: token) {
+        let body = try (cache ?? app.pageCache).page(fullKey, csrf: token) {
             var context = try chrome(title: title)
             for (name, value) in model { context[name] = value }
             context["csrf"] = PageCache.csrfSlot
