@@ -19,9 +19,9 @@ extension RequestContext {
     {
         // The page's language links repeat the query string. Only a query of plain characters can be
         // cached: anything else could spell the CSRF slot and receive the token where it does not belong.
-        // Model values are checked for the same reason.
+        // Model values are checked for the same reason (the slot starts with "<").
         guard request.query.utf8.allSatisfy(Self.isPlainQueryByte),
-            !model.values.contains(where: { ($0 as? String)?.contains(PageCache.csrfSlot) == true })
+            !model.values.contains(where: { ($0 as? String)?.utf8.contains(UInt8(ascii: "<")) == true })
         else { return try render(template, model, title: title) }
         let notice = cookies[Self.noticeCookie] != "1"
         let fullKey = "\(template)|\(t.language)|\(notice)|\(request.path)|\(request.query)|\(key)"
