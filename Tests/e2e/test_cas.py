@@ -375,6 +375,8 @@ def test_post_hand_over_reaches_the_service_in_a_real_browser(cas_app, account, 
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run"):
         options.add_argument(arg)
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")))
+    # A click does not wait for the next page: look for its elements for a while.
+    driver.implicitly_wait(10)
     try:
         landing = f"http://127.0.0.1:{listener.server_address[1]}/landing"
         before = len(listener.received)
