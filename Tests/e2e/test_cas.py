@@ -172,6 +172,8 @@ def test_json_and_cas1_validation(cas_app, account):
     replay = requests.get(cas_app.base_url + "/p3/serviceValidate",
                           params={"service": MAIL, "ticket": ticket, "format": "JSON"}).json()
     assert replay["serviceResponse"]["authenticationFailure"]["code"] == "INVALID_TICKET"
+    # The log line quotes a value with spaces (and escapes its quotes) so that it stays one key=value field.
+    assert re.search(r'service ticket rejected code=INVALID_TICKET ip=\S+ reason="ticket already used"', (cas_app.dir / "serve.log").read_text())
     ticket2 = ticket_of(browser.get(login_url(cas_app, MAIL), allow_redirects=False), MAIL)
     v1 = requests.get(cas_app.base_url + "/validate", params={"service": MAIL, "ticket": ticket2})
     assert v1.text.startswith("yes\n") and v1.text.count("\n") == 2
