@@ -5,6 +5,7 @@ import GRDB
 /// Every write is a method named by its intent and runs in one transaction.
 public final class AppDatabase: Sendable {
     let writer: any DatabaseWriter
+    let group = GroupWriter()
 
     /// Opens (creating if needed) the database file and runs pending migrations. `readers` should
     /// match the number of threads that read at once, so that none waits for a connection.

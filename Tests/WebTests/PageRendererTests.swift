@@ -32,3 +32,22 @@ import Testing
         #expect(throws: RendererError.self) { try PageRenderer(templatesDirectory: folder.path, languages: ["en", "fr", "de"]) }
     }
 }
+
+@Suite struct LongDateTests {
+    @Test func keptTextsAreWhatTheFormatterWrites() {
+        let dates = LongDates()
+        for language in ["en", "fr", "de"] {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: language)
+            formatter.dateStyle = .long
+            formatter.timeStyle = .none
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            // Around midnight UTC, before 1970 too: each instant gets its own day's text, first and second time.
+            for seconds in [0.0, -0.5, 86399.9, 86400, 1_795_651_199, 1_795_651_200, -86401] {
+                let date = Date(timeIntervalSince1970: seconds)
+                #expect(dates.string(date, language: language) == formatter.string(from: date), "\(language) \(seconds)")
+                #expect(dates.string(date, language: language) == formatter.string(from: date), "\(language) \(seconds)")
+            }
+        }
+    }
+}

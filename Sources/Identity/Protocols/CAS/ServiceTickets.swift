@@ -44,7 +44,8 @@ public struct ServiceTickets: Sendable {
         }
         let now = dependencies.clock.now()
         let registry = dependencies.services.current
-        let found = try dependencies.database.write { store in
+        // Validations come in bursts (every service checks every sign-in): their ticket burns share transactions.
+        let found = try dependencies.database.writeTogether { store in
             try store.consumeServiceTicket(ticketHash: tokenHash(ticket), at: now) { found in
                 let verdict = Self.verdict(for: found, serviceURL: serviceURL, renew: renew, registry: registry, at: now)
                 return (try? verdict.get()) == nil ? nil : ticket
