@@ -5,13 +5,16 @@ import FastCGI
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
-    var parameters: [String: String] = [:]
-    for entry in bytes.split(separator: 0) {
-        let text = String(decoding: entry, as: UTF8.self)
-        if let equals = text.firstIndex(of: "=") {
-            parameters[String(text[..<equals])] = String(text[text.index(after: equals)...])
-        }
+    // The C string array libfcgi hands over: each NUL-separated piece becomes one entry.
+    var entries: [UnsafeMutablePointer<CChar>?] = bytes.split(separator: 0, omittingEmptySubsequences: false).map { piece in
+        let entry = UnsafeMutablePointer<CChar>.allocate(capacity: piece.count + 1)
+        for (offset, byte) in piece.enumerated() { entry[offset] = CChar(bitPattern: byte) }
+        entry[piece.count] = 0
+        return entry
     }
+    defer { entries.forEach { $0?.deallocate() } }
+    entries.append(nil)
+    let parameters = entries.withUnsafeMutableBufferPointer { FastCGIServer.parameters($0.baseAddress) }
     let request = HTTPRequest(parameters: parameters, body: Array(bytes.prefix(64)))
     _ = FormData(query: request.query)
     _ = RequestCookies(header: request.header("cookie"))

@@ -145,8 +145,9 @@ public final class FastCGIServer: @unchecked Sendable {
         }
     }
 
-    /// The CGI parameters nginx sent, `NAME=value` C strings split at the first `=` byte.
-    static func parameters(_ envp: FCGX_ParamArray?) -> [String: String] {
+    /// The CGI parameters nginx sent, a NULL-terminated array of `NAME=value` C strings, split at the first `=` byte.
+    /// Public for the fuzzer.
+    public static func parameters(_ envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String: String] {
         var result: [String: String] = [:]
         guard var cursor = envp else { return result }
         result.reserveCapacity(32)
