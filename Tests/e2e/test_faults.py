@@ -155,3 +155,30 @@ def test_credential_stuffing_is_throttled_while_others_sign_in(app):
     assert throttled >= 970
     # Someone else, elsewhere, is not affected.
     assert "You are signed in" in sign_in(Browser(app), owner).text
+
+
+def test_password_hashing_memory_goes_back_once_sign_ins_pause(tmp_path):
+    """Argon2's 19 MiB blocks are kept between sign-ins and handed back to the system once unused for 10 s."""
+    app = Appliance(tmp_path / "memory").start()
+    try:
+        owner = fresh_email("memory")
+        app.run_cli("user", "add", owner, "--first-name", "Memory", "--last-name", "Test", input=STRONG_PASSWORD + "\n")
+        before = rss_mb(app.server.pid)
+
+        def sign_ins():
+            for _ in range(3):
+                assert "You are signed in" in sign_in(Browser(app), owner).text
+
+        workers = [threading.Thread(target=sign_ins) for _ in range(2)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        after = rss_mb(app.server.pid)
+        assert after >= before + 15, (before, after)  # at least one block is still held
+        deadline = time.time() + 30
+        while time.time() < deadline and rss_mb(app.server.pid) > after - 15:
+            time.sleep(0.5)
+        assert rss_mb(app.server.pid) <= after - 15, (before, after, rss_mb(app.server.pid))
+    finally:
+        app.stop()
