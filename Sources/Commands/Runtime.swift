@@ -25,7 +25,7 @@ struct Runtime {
         let logger = Logger(label: label)
         let settings = try ConfigFile.load(options.config)
         let masterKey = try MasterKey.read(settings.storage.masterKey)
-        let database = try AppDatabase.open(path: settings.storage.path, readers: min(settings.server.workers, 16))
+        let database = try AppDatabase.open(path: settings.storage.path)
         let renderer = try PageRenderer(templatesDirectory: settings.paths.templates, languages: settings.languages)
         let leaked: any LeakedPasswordChecking
         if FileManager.default.fileExists(atPath: settings.passwords.leakedList) {

@@ -6,10 +6,12 @@ import GRDB
 public final class AppDatabase: Sendable {
     let writer: any DatabaseWriter
     let group = GroupWriter()
+    /// The database file, for the read connections each thread opens for itself (nil: in memory, reads go to `writer`).
+    let path: String?
 
-    /// Opens (creating if needed) the database file and runs pending migrations. `readers` should
-    /// match the number of threads that read at once, so that none waits for a connection.
-    public static func open(path: String, readers: Int = 5) throws -> AppDatabase {
+    /// Opens (creating if needed) the database file and runs pending migrations. `read` uses a connection of each
+    /// thread's own; the pool's `readers` serve the few whole-database reads (integrity check, backup).
+    public static func open(path: String, readers: Int = 2) throws -> AppDatabase {
         var configuration = Configuration()
         configuration.maximumReaderCount = max(1, readers)
         configuration.busyMode = .timeout(10)
@@ -18,7 +20,7 @@ public final class AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
-        return try AppDatabase(pool)
+        return try AppDatabase(pool, path: path)
     }
 
     /// A fresh private in-memory database, for tests.
@@ -28,8 +30,9 @@ public final class AppDatabase: Sendable {
         return try AppDatabase(DatabaseQueue(configuration: configuration))
     }
 
-    init(_ writer: any DatabaseWriter) throws {
+    init(_ writer: any DatabaseWriter, path: String? = nil) throws {
         self.writer = writer
+        self.path = path
         try Schema.migrator.migrate(writer)
     }
 

@@ -23,9 +23,10 @@ extension AppDatabase {
         try writer.write { db in try body(Store(db: db)) }
     }
 
-    /// Runs `body` on a consistent snapshot, concurrently with writers.
+    /// Runs `body` on a consistent snapshot, concurrently with writers, on the calling thread's own connection.
     public func read<T>(_ body: (Store) throws -> T) throws -> T {
-        try writer.read { db in try body(Store(db: db)) }
+        guard let path else { return try writer.read { db in try body(Store(db: db)) } }
+        return try ThreadReaders.connection(path: path).read { db in try body(Store(db: db)) }
     }
 }
 

@@ -12,7 +12,7 @@ import Testing
     func fileDatabase() throws -> AppDatabase {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("group-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return try AppDatabase.open(path: directory.appendingPathComponent("test.sqlite").path, readers: 2)
+        return try AppDatabase.open(path: directory.appendingPathComponent("test.sqlite").path)
     }
 
     @Test func writesThatArriveWhileOneIsWritingShareTheNextTransaction() throws {
@@ -102,4 +102,32 @@ final class ResultsBox: @unchecked Sendable {
     private var collected: [Int] = []
     func add(_ value: Int?) { if let value { lock.withLock { collected.append(value) } } }
     var values: [Int] { lock.withLock { collected } }
+}
+
+@Suite struct ThreadReaderTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func eachThreadReadsThroughItsOwnConnectionAndSeesEveryCommittedWrite() throws {
+        let db = try GroupWriterTests().fileDatabase()
+        let path = try #require(db.path)
+        let mine = try ThreadReaders.connection(path: path)
+        #expect(try ThreadReaders.connection(path: path) === mine)
+        let group = DispatchGroup()
+        let seen = ResultsBox()
+        for round in 1...3 {
+            _ = try db.write { try $0.countRateLimitHit(bucket: "b", window: 60, at: t0) }
+            #expect(try db.read { try $0.rateLimitCount(bucket: "b", window: 60, at: t0) } == round)
+            onThread(group) {
+                seen.add(try? db.read { try $0.rateLimitCount(bucket: "b", window: 60, at: self.t0) })
+                // Another thread's connection is not this one's (0 for a different one).
+                seen.add((try? ThreadReaders.connection(path: path)).map { $0 === mine ? 1 : 0 })
+            }
+            group.wait()
+        }
+        #expect(seen.values == [1, 0, 2, 0, 3, 0])
+        // The connections only read.
+        #expect(throws: (any Error).self) {
+            try ThreadReaders.connection(path: path).inDatabase { try $0.execute(sql: "DELETE FROM rate_limit") }
+        }
+    }
 }
