@@ -24,6 +24,7 @@ def test_staged_install_is_complete_and_valid(tmp_path):
         assert "@" not in re.sub(r"[\w.+-]+@[\w.-]+", "", (stage / path).read_text()), f"placeholder left in {path}"
     service = (stage / "etc/systemd/system/appliance.service").read_text()
     assert "ExecStart=/usr/local/bin/appliance serve --config /etc/appliance/appliance.toml" in service
+    assert "LimitNOFILE=65536" in service  # a read connection per worker thread
     assert "maintenance" in (stage / "etc/cron.d/appliance").read_text()
 
     # The production site, with a throwaway certificate and the staged paths, passes nginx -t.
