@@ -117,6 +117,7 @@ final class ResultsBox: @unchecked Sendable {
         for round in 1...3 {
             _ = try db.write { try $0.countRateLimitHit(bucket: "b", window: 60, at: t0) }
             #expect(try db.read { try $0.rateLimitCount(bucket: "b", window: 60, at: t0) } == round)
+            #expect(try db.readOneStatement { try $0.rateLimitCount(bucket: "b", window: 60, at: t0) } == round)
             onThread(group) {
                 seen.add(try? db.read { try $0.rateLimitCount(bucket: "b", window: 60, at: self.t0) })
                 // Another thread's connection is not this one's (0 for a different one).

@@ -49,7 +49,7 @@ public struct SessionService: Sendable {
         guard !token.isEmpty, token.utf8.count <= 128 else { return nil }
         let now = dependencies.clock.now()
         let hash = tokenHash(token)
-        guard let found = try dependencies.database.read({ try $0.activeSession(idHash: hash, at: now) }) else { return nil }
+        guard let found = try dependencies.database.readOneStatement({ try $0.activeSession(idHash: hash, at: now) }) else { return nil }
         let idle = dependencies.settings.login.idleMinutes * 60
         if now.timeIntervalSince(found.0.lastSeenAt) > idle { return nil }
         if now.timeIntervalSince(found.0.lastSeenAt) > 60 {
