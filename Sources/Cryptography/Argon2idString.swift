@@ -2,7 +2,7 @@ import Foundation
 
 /// An Argon2id hash in the PHC string format: `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`, salt and hash in
 /// standard Base64 without padding, as the reference implementation writes and reads it.
-struct Argon2idString: Equatable {
+struct Argon2idString {
     var memoryKiB: UInt32
     var iterations: UInt32
     var parallelism: UInt32

@@ -38,7 +38,7 @@ public struct HTTPResponse: Sendable {
             bytes += ": ".utf8
             // A header value must never be able to inject another header. Bytes, not Characters: "\r\n" is one
             // Character in Swift and equals neither "\r" nor "\n".
-            for byte in value.utf8 where byte != 13 && byte != 10 { bytes.append(byte) }
+            for byte in value.utf8 where byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") { bytes.append(byte) }
             bytes += "\r\n".utf8
         }
         bytes += "Content-Length: \(body.count)\r\n\r\n".utf8

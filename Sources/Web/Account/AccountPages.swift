@@ -9,17 +9,16 @@ enum AccountPages {
         guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
         let languageName = c.app.renderer.locales.name(of: account.emailLanguage)
         let status = c.query["done"].flatMap { c.t.catalog["account_done_\($0)"] == nil ? nil : c.t("account_done_\($0)") }
-        let values = [
-            account.firstName, account.lastName, account.email, languageName,
-            c.app.longDates.string(account.createdAt, language: c.t.language), status ?? "",
-        ]
-        let model: [String: Any] = [
-            "first_name": values[0], "last_name": values[1], "email": values[2], "email_language": values[3], "created": values[4],
-            "status_message": values[5], "has_status": status != nil,
-        ]
         // The page shows these values and nothing else of the account or session (the menu: the name and address).
-        // Their lengths go into the key, so that no two lists of values can spell the same key.
-        let key = "\(account.id)|" + values.map { "\($0.utf8.count):\($0)" }.joined()
+        let shown = [
+            ("first_name", account.firstName), ("last_name", account.lastName), ("email", account.email),
+            ("email_language", languageName), ("created", c.app.longDates.string(account.createdAt, language: c.t.language)),
+            ("status_message", status ?? ""),
+        ]
+        var model: [String: Any] = Dictionary(uniqueKeysWithValues: shown)
+        model["has_status"] = status != nil
+        // Each value's length goes into the key, so that no two lists of values can spell the same key.
+        let key = "\(account.id)|" + shown.map { "\($0.1.utf8.count):\($0.1)" }.joined()
         return try c.renderCached("account", model, key: key, title: c.t("account_title"), in: c.app.accountPageCache)
     }
 
