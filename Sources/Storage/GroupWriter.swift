@@ -26,6 +26,9 @@ final class GroupWriter: @unchecked Sendable {
     /// Transactions written and the jobs they held, for tests and measurements.
     var counts: (transactions: Int, jobs: Int) { condition.withLock { written } }
 
+    /// Writes waiting for the transaction in progress to end, for tests.
+    var waitingCount: Int { condition.withLock { waiting.count } }
+
     /// Returns once `job` has run and its transaction has committed; throws if the transaction itself failed.
     func run(_ job: Job, on writer: any DatabaseWriter) throws {
         condition.lock()

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import Storage
@@ -15,68 +16,80 @@ import Testing
         return try AppDatabase.open(path: directory.appendingPathComponent("test.sqlite").path)
     }
 
-    @Test func writesThatArriveWhileOneIsWritingShareTheNextTransaction() throws {
-        let db = try fileDatabase()
+    /// Holds the writer with a first write (to bucket "first") while `queue` starts `count` more writes, waits until
+    /// they all wait behind it, lets it finish, and waits for every write to return.
+    func behindAHeldWrite(_ db: AppDatabase, count: Int, _ queue: (DispatchGroup) -> Void) throws {
         let started = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
         let group = DispatchGroup()
-        let results = ResultsBox()
-        onThread(group) {
-            results.add(
-                try? db.writeTogether { store -> Int in
-                    started.signal()
-                    release.wait()
-                    return try store.countRateLimitHit(bucket: "b", window: 60, at: self.t0)
-                })
-        }
-        started.wait()
-        for _ in 0..<8 {
-            onThread(group) {
-                results.add(try? db.writeTogether { try $0.countRateLimitHit(bucket: "b", window: 60, at: self.t0) })
-            }
-        }
-        Thread.sleep(forTimeInterval: 0.3)  // the eight are queued behind the first by now
-        release.signal()
-        group.wait()
-        #expect(results.values.sorted() == Array(1...9))
-        #expect(db.group.counts.transactions == 2 && db.group.counts.jobs == 9)
-        #expect(try db.read { try $0.rateLimitCount(bucket: "b", window: 60, at: t0) } == 9)
-    }
-
-    @Test func aWriteThatFailsIsUndoneAloneAndItsCallerGetsTheError() throws {
-        let db = try fileDatabase()
-        let started = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let group = DispatchGroup()
-        let failures = ResultsBox()
         onThread(group) {
             _ = try? db.writeTogether { store in
                 started.signal()
                 release.wait()
-                return try store.countRateLimitHit(bucket: "kept", window: 60, at: self.t0)
+                return try store.countRateLimitHit(bucket: "first", window: 60, at: self.t0)
             }
         }
         started.wait()
-        onThread(group) {
-            do {
-                _ = try db.writeTogether { store -> Int in
-                    _ = try store.countRateLimitHit(bucket: "undone", window: 60, at: self.t0)
-                    throw Refused()
-                }
-            } catch is Refused {
-                failures.add(1)
-            } catch {}
-        }
-        onThread(group) {
-            _ = try? db.writeTogether { try $0.countRateLimitHit(bucket: "kept", window: 60, at: self.t0) }
-        }
-        Thread.sleep(forTimeInterval: 0.3)
+        queue(group)
+        let deadline = Date().addingTimeInterval(10)
+        while db.group.waitingCount < count && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        try #require(db.group.waitingCount == count)
         release.signal()
         group.wait()
+    }
+
+    @Test func writesThatArriveWhileOneIsWritingShareTheNextTransaction() throws {
+        let db = try fileDatabase()
+        let results = ResultsBox()
+        try behindAHeldWrite(db, count: 8) { group in
+            for _ in 0..<8 {
+                onThread(group) {
+                    results.add(try? db.writeTogether { try $0.countRateLimitHit(bucket: "b", window: 60, at: self.t0) })
+                }
+            }
+        }
+        #expect(results.values.sorted() == Array(1...8))
+        #expect(db.group.counts.transactions == 2 && db.group.counts.jobs == 9)
+        #expect(try db.read { try $0.rateLimitCount(bucket: "b", window: 60, at: t0) } == 8)
+        #expect(try db.read { try $0.rateLimitCount(bucket: "first", window: 60, at: t0) } == 1)
+    }
+
+    @Test func aWriteThatFailsIsUndoneAloneAndItsCallerGetsTheError() throws {
+        let db = try fileDatabase()
+        let failures = ResultsBox()
+        try behindAHeldWrite(db, count: 2) { group in
+            onThread(group) {
+                do {
+                    _ = try db.writeTogether { store -> Int in
+                        _ = try store.countRateLimitHit(bucket: "undone", window: 60, at: self.t0)
+                        throw Refused()
+                    }
+                } catch is Refused {
+                    failures.add(1)
+                } catch {}
+            }
+            onThread(group) {
+                _ = try? db.writeTogether { try $0.countRateLimitHit(bucket: "kept", window: 60, at: self.t0) }
+            }
+        }
         #expect(failures.values == [1])
         #expect(db.group.counts.transactions == 2 && db.group.counts.jobs == 3)
-        #expect(try db.read { try $0.rateLimitCount(bucket: "kept", window: 60, at: t0) } == 2)
+        #expect(try db.read { try $0.rateLimitCount(bucket: "kept", window: 60, at: t0) } == 1)
         #expect(try db.read { try $0.rateLimitCount(bucket: "undone", window: 60, at: t0) } == 0)
+    }
+
+    @Test func whenTheTransactionItselfFailsEveryWriteInItGetsTheError() throws {
+        let db = try fileDatabase()
+        try #require(db.writer as? DatabasePool).close()
+        // The pool's own error reaches the caller (not the "did not run" fallback), and the next write is not left
+        // waiting for a transaction that ended.
+        for _ in 0..<2 {
+            let error = #expect(throws: DatabaseError.self) {
+                try db.writeTogether { try $0.countRateLimitHit(bucket: "b", window: 60, at: t0) }
+            }
+            #expect(error != nil && error?.message != "group write did not run")
+        }
+        #expect(db.group.counts.transactions == 2)
     }
 
     @Test func aLoneWriteRunsAtOnceInItsOwnTransaction() throws {
