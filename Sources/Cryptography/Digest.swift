@@ -1,53 +1,97 @@
 internal import COpenSSL
 
+/// Algorithm implementations fetched from OpenSSL once. Naming an algorithm per call (`EVP_sha256()`, `HMAC()`)
+/// makes OpenSSL 3 look it up again in its locked provider store every time, which showed in profiles of every
+/// signed-in request (a token digest and a CSRF token each).
+private enum Fetched {
+    nonisolated(unsafe) static let sha1 = fetchDigest("SHA1")
+    nonisolated(unsafe) static let sha256 = fetchDigest("SHA256")
+    nonisolated(unsafe) static let hmac: OpaquePointer = {
+        guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { fatalError("OpenSSL has no HMAC") }
+        return mac
+    }()
+
+    private static func fetchDigest(_ name: String) -> OpaquePointer {
+        guard let digest = EVP_MD_fetch(nil, name, nil) else { fatalError("OpenSSL has no \(name)") }
+        return digest
+    }
+}
+
 /// One-shot message digests.
 public enum Digest {
     public static func sha256(_ data: some Collection<UInt8>) -> [UInt8] {
-        run(EVP_sha256(), Array(data))
+        run(Fetched.sha256, Array(data))
     }
 
     public static func sha256(_ text: String) -> [UInt8] { sha256(Array(text.utf8)) }
 
     public static func sha1(_ data: some Collection<UInt8>) -> [UInt8] {
-        run(EVP_sha1(), Array(data))
+        run(Fetched.sha1, Array(data))
     }
 
-    private static func run(_ type: OpaquePointer?, _ data: [UInt8]) -> [UInt8] {
+    private static func run(_ type: OpaquePointer, _ data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let status = data.withUnsafeBytes { input in
             EVP_Digest(input.baseAddress, input.count, &out, &length, type, nil)
         }
         precondition(status == 1, "EVP_Digest failed")
-        return Array(out.prefix(Int(length)))
+        out.removeLast(out.count - Int(length))
+        return out
     }
 }
 
 /// Keyed message authentication (HMAC).
 public enum HMAC {
+    public enum Algorithm: String, Sendable {
+        case sha1 = "SHA1"
+        case sha256 = "SHA256"
+        case sha512 = "SHA512"
+    }
+
     public static func sha256(key: [UInt8], message: some Collection<UInt8>) -> [UInt8] {
-        compute(EVP_sha256(), key: key, message: Array(message))
+        HMACKey(key, algorithm: .sha256).authenticate(message)
     }
 
     public static func sha1(key: [UInt8], message: some Collection<UInt8>) -> [UInt8] {
-        compute(EVP_sha1(), key: key, message: Array(message))
+        HMACKey(key, algorithm: .sha1).authenticate(message)
     }
 
     public static func sha512(key: [UInt8], message: some Collection<UInt8>) -> [UInt8] {
-        compute(EVP_sha512(), key: key, message: Array(message))
+        HMACKey(key, algorithm: .sha512).authenticate(message)
+    }
+}
+
+/// An HMAC key made ready once (the padded key already hashed in) for many messages, as for the CSRF tokens of
+/// every page: each message costs one copy of the keyed state instead of a fresh key set-up.
+public final class HMACKey: @unchecked Sendable {
+    /// Keyed and never updated: only ever copied, which reads it, so threads may share it.
+    private let keyed: OpaquePointer
+
+    public init(_ key: [UInt8], algorithm: HMAC.Algorithm) {
+        // OpenSSL reads a NULL key as "no key given"; an empty key needs a real pointer.
+        let material = key.isEmpty ? [0] : key
+        let context = material.withUnsafeBufferPointer { bytes in
+            la_hmac_keyed(Fetched.hmac, algorithm.rawValue, bytes.baseAddress, key.count)
+        }
+        guard let context else { fatalError("HMAC-\(algorithm.rawValue) key set-up failed") }
+        keyed = context
     }
 
-    private static func compute(_ type: OpaquePointer?, key: [UInt8], message: [UInt8]) -> [UInt8] {
+    deinit { EVP_MAC_CTX_free(keyed) }
+
+    public func authenticate(_ message: some Collection<UInt8>) -> [UInt8] {
+        guard let context = EVP_MAC_CTX_dup(keyed) else { fatalError("HMAC context copy failed") }
+        defer { EVP_MAC_CTX_free(context) }
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let result = key.withUnsafeBytes { k in
-            message.withUnsafeBytes { m in
-                COpenSSL.HMAC(
-                    type, k.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(k.count),
-                    m.baseAddress?.assumingMemoryBound(to: UInt8.self), m.count, &out, &length)
-            }
+        var length = 0
+        let bytes = message.isEmpty ? [0] : Array(message)
+        let status = bytes.withUnsafeBufferPointer { input in
+            EVP_MAC_update(context, input.baseAddress, message.isEmpty ? 0 : input.count) == 1
+                && EVP_MAC_final(context, &out, &length, out.count) == 1
         }
-        precondition(result != nil, "HMAC failed")
-        return Array(out.prefix(Int(length)))
+        precondition(status, "HMAC failed")
+        out.removeLast(out.count - length)
+        return out
     }
 }

@@ -26,20 +26,26 @@ public struct Account: Sendable, Equatable {
     public var createdAt: Date
     public var passwordChangedAt: Date?
 
-    init(row: Row) {
-        id = row["id"]
-        uid = row["uid"]
-        email = row["email"]
-        firstName = row["first_name"]
-        lastName = row["last_name"]
-        emailLanguage = row["email_language"]
-        passwordHash = row["password_hash"]
-        status = AccountStatus(rawValue: row["status"]) ?? .disabled
-        failedSignIns = row["failed_sign_ins"]
-        throttledUntil = (row["throttled_until"] as Double?).map(Date.init(storedSeconds:))
-        locked = row["locked"]
-        createdAt = Date(storedSeconds: row["created_at"])
-        passwordChangedAt = (row["password_changed_at"] as Double?).map(Date.init(storedSeconds:))
+    /// The columns `init(_:)` reads, in its order, for a query that names the account table `a`.
+    static let columns = """
+        a.id, a.uid, a.email, a.first_name, a.last_name, a.email_language, a.password_hash, a.status, a.failed_sign_ins,
+        a.throttled_until, a.locked, a.created_at, a.password_changed_at
+        """
+
+    init(_ columns: inout ColumnReader) throws {
+        id = try columns.read()
+        uid = try columns.read()
+        email = try columns.read()
+        firstName = try columns.read()
+        lastName = try columns.read()
+        emailLanguage = try columns.read()
+        passwordHash = columns.readOptional()
+        status = AccountStatus(rawValue: try columns.read()) ?? .disabled
+        failedSignIns = try columns.read()
+        throttledUntil = columns.readOptionalDate()
+        locked = try columns.read()
+        createdAt = try columns.readDate()
+        passwordChangedAt = columns.readOptionalDate()
     }
 }
 
@@ -69,15 +75,16 @@ public struct NewAccount: Sendable {
 
 extension Store {
     public func account(email: String) throws -> Account? {
-        try fetchFirst(db.cachedStatement(sql: "SELECT * FROM account WHERE email = ?"), arguments: [email], Account.init(row:))
+        try fetchFirst(
+            db.cachedStatement(sql: "SELECT \(Account.columns) FROM account a WHERE a.email = ?"), arguments: [email], Account.init)
     }
 
     public func account(id: Int64) throws -> Account? {
-        try fetchFirst(db.cachedStatement(sql: "SELECT * FROM account WHERE id = ?"), arguments: [id], Account.init(row:))
+        try fetchFirst(db.cachedStatement(sql: "SELECT \(Account.columns) FROM account a WHERE a.id = ?"), arguments: [id], Account.init)
     }
 
     public func allAccounts() throws -> [Account] {
-        try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY email").map(Account.init(row:))
+        try fetchAll(db.makeStatement(sql: "SELECT \(Account.columns) FROM account a ORDER BY a.email"), Account.init)
     }
 
     public func createAccount(_ new: NewAccount, at now: Date) throws -> Account {

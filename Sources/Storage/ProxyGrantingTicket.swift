@@ -24,22 +24,20 @@ extension Store {
         try db.executeCached(sql: "DELETE FROM proxy_granting_ticket WHERE ticket_hash = ?", arguments: [Data(ticketHash)])
     }
 
+    private static let lookUpQuery = """
+        SELECT p.service, p.proxies, \(SSOSession.columns), \(Account.columns)
+        FROM proxy_granting_ticket p JOIN sso_session s ON s.id = p.session_id JOIN account a ON a.id = s.account_id
+        WHERE p.ticket_hash = ? AND s.expires_at > ? AND a.status = 'active'
+        """
+
     /// The ticket, if its session is still live, in one indexed lookup.
     public func proxyGrantingTicket(ticketHash: [UInt8], at now: Date) throws -> FoundProxyGrantingTicket? {
-        let sql = """
-            SELECT p.service AS p_service, p.proxies AS p_proxies,
-                   s.id AS s_id, s.account_id, s.level, s.methods, s.created_at AS s_created_at, s.last_seen_at,
-                   s.expires_at, s.ip, s.user_agent, a.*
-            FROM proxy_granting_ticket p JOIN sso_session s ON s.id = p.session_id JOIN account a ON a.id = s.account_id
-            WHERE p.ticket_hash = ? AND s.expires_at > ? AND a.status = 'active'
-            """
-        return try fetchFirst(db.cachedStatement(sql: sql), arguments: [Data(ticketHash), now.storedSeconds]) { row in
-            var session = SSOSession(row: row)
-            session.id = row["s_id"]
-            session.createdAt = Date(storedSeconds: row["s_created_at"])
+        try fetchFirst(db.cachedStatement(sql: Self.lookUpQuery), arguments: [Data(ticketHash), now.storedSeconds]) { columns in
+            let service: String = try columns.read()
+            let proxies: String = try columns.read()
             return FoundProxyGrantingTicket(
-                service: row["p_service"], proxies: (row["p_proxies"] as String).split(separator: "\n").map(String.init), session: session,
-                account: Account(row: row))
+                service: service, proxies: proxies.split(separator: "\n").map(String.init), session: try SSOSession(&columns),
+                account: try Account(&columns))
         }
     }
 }

@@ -47,28 +47,29 @@ extension Store {
             arguments: [sessionID, service, now.storedSeconds, now.storedSeconds])
     }
 
+    private static let consumeQuery = """
+        SELECT t.id, t.service, t.service_url, t.from_new_login, t.expires_at, t.used_at, t.proxies, \(SSOSession.columns), \(Account.columns)
+        FROM service_ticket t JOIN sso_session s ON s.id = t.session_id JOIN account a ON a.id = s.account_id
+        WHERE t.ticket_hash = ?
+        """
+
     /// Burns a ticket whatever the outcome of its validation: one indexed lookup, one write.
     /// `validatedTicket` decides, from the row, whether the validation succeeds; when it returns the
     /// ticket, it is kept as the single-logout SessionIndex (it can no longer be used to sign in).
     public func consumeServiceTicket(
         ticketHash: [UInt8], at now: Date, validatedTicket: (ConsumedServiceTicket) -> String?
     ) throws -> ConsumedServiceTicket? {
-        let sql = """
-            SELECT t.id AS t_id, t.service AS t_service, t.service_url, t.from_new_login, t.expires_at AS t_expires_at, t.used_at, t.proxies AS t_proxies,
-                   s.id AS s_id, s.account_id, s.level, s.methods, s.created_at AS s_created_at, s.last_seen_at,
-                   s.expires_at, s.ip, s.user_agent, a.*
-            FROM service_ticket t JOIN sso_session s ON s.id = t.session_id JOIN account a ON a.id = s.account_id
-            WHERE t.ticket_hash = ?
-            """
-        let found = try fetchFirst(db.cachedStatement(sql: sql), arguments: [Data(ticketHash)]) { row in
-            var session = SSOSession(row: row)
-            session.id = row["s_id"]
-            session.createdAt = Date(storedSeconds: row["s_created_at"])
+        let found = try fetchFirst(db.cachedStatement(sql: Self.consumeQuery), arguments: [Data(ticketHash)]) { columns in
+            let id: Int64 = try columns.read()
+            let service: String = try columns.read()
+            let serviceURL: String = try columns.read()
+            let fromNewLogin: Bool = try columns.read()
+            let expiresAt = try columns.readDate()
+            let wasUsed = columns.readOptionalDate() != nil
+            let proxies = columns.readOptional(String.self).map { $0.split(separator: "\n").map(String.init) }
             return ConsumedServiceTicket(
-                id: row["t_id"], service: row["t_service"], serviceURL: row["service_url"], fromNewLogin: row["from_new_login"],
-                expiresAt: Date(storedSeconds: row["t_expires_at"]), wasUsed: (row["used_at"] as Double?) != nil,
-                proxies: (row["t_proxies"] as String?).map { $0.split(separator: "\n").map(String.init) }, session: session,
-                account: Account(row: row))
+                id: id, service: service, serviceURL: serviceURL, fromNewLogin: fromNewLogin, expiresAt: expiresAt, wasUsed: wasUsed,
+                proxies: proxies, session: try SSOSession(&columns), account: try Account(&columns))
         }
         guard let ticket = found else { return nil }
         if ticket.wasUsed { return ticket }

@@ -15,17 +15,21 @@ public struct SSOSession: Sendable {
     public var ip: String
     public var userAgent: String
 
-    init(row: Row) {
-        id = row["id"]
-        accountID = row["account_id"]
-        level = row["level"]
-        methods = row["methods"]
-        createdAt = Date(storedSeconds: row["created_at"])
-        verifiedAt = (row["verified_at"] as Double?).map(Date.init(storedSeconds:)) ?? createdAt
-        lastSeenAt = Date(storedSeconds: row["last_seen_at"])
-        expiresAt = Date(storedSeconds: row["expires_at"])
-        ip = row["ip"]
-        userAgent = row["user_agent"]
+    /// The columns `init(_:)` reads, in its order, for a query that names the session table `s`.
+    static let columns =
+        "s.id, s.account_id, s.level, s.methods, s.created_at, s.verified_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent"
+
+    init(_ columns: inout ColumnReader) throws {
+        id = try columns.read()
+        accountID = try columns.read()
+        level = try columns.read()
+        methods = try columns.read()
+        createdAt = try columns.readDate()
+        verifiedAt = columns.readOptionalDate() ?? createdAt
+        lastSeenAt = try columns.readDate()
+        expiresAt = try columns.readDate()
+        ip = try columns.read()
+        userAgent = try columns.read()
     }
 }
 
@@ -44,19 +48,16 @@ extension Store {
             ])
     }
 
+    private static let activeSessionQuery = """
+        SELECT \(SSOSession.columns), \(Account.columns)
+        FROM sso_session s JOIN account a ON a.id = s.account_id
+        WHERE s.id_hash = ? AND s.expires_at > ? AND a.status = 'active'
+        """
+
     /// The live session and its account in one indexed lookup.
     public func activeSession(idHash: [UInt8], at now: Date) throws -> (SSOSession, Account)? {
-        let sql = """
-            SELECT s.id AS s_id, s.account_id, s.level, s.methods, s.created_at AS s_created_at, s.verified_at, s.last_seen_at,
-                   s.expires_at, s.ip, s.user_agent, a.*
-            FROM sso_session s JOIN account a ON a.id = s.account_id
-            WHERE s.id_hash = ? AND s.expires_at > ? AND a.status = 'active'
-            """
-        return try fetchFirst(db.cachedStatement(sql: sql), arguments: [Data(idHash), now.storedSeconds]) { row in
-            var session = SSOSession(row: row)
-            session.id = row["s_id"]
-            session.createdAt = Date(storedSeconds: row["s_created_at"])
-            return (session, Account(row: row))
+        try fetchFirst(db.cachedStatement(sql: Self.activeSessionQuery), arguments: [Data(idHash), now.storedSeconds]) { columns in
+            (try SSOSession(&columns), try Account(&columns))
         }
     }
 
@@ -81,10 +82,9 @@ extension Store {
     }
 
     public func sessions(accountID: Int64) throws -> [SSOSession] {
-        try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM sso_session WHERE account_id = ? ORDER BY created_at DESC"), arguments: [accountID]
-        )
-        .map(SSOSession.init(row:))
+        try fetchAll(
+            db.cachedStatement(sql: "SELECT \(SSOSession.columns) FROM sso_session s WHERE s.account_id = ? ORDER BY s.created_at DESC"),
+            arguments: [accountID], SSOSession.init)
     }
 
     public func purgeSessions(before cutoff: Date) throws -> Int {

@@ -13,6 +13,42 @@ import Testing
         #expect(Hex.encode(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
+    @Test func digestsAndMACsMatchTheStandardVectorsWithEmptyInputsToo() {
+        #expect(Hex.encode(Digest.sha1(Array("abc".utf8))) == "a9993e364706816aba3e25717850c26c9cd0d89d")
+        #expect(Hex.encode(Digest.sha256([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Hex.encode(HMAC.sha256(key: [], message: [UInt8]())) == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        // RFC 2202 case 2 and RFC 4231 case 2.
+        #expect(
+            Hex.encode(HMAC.sha1(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
+                == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
+        #expect(
+            Hex.encode(HMAC.sha512(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
+                == "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+        )
+    }
+
+    /// One prepared key serves many messages, from many threads at once, each getting its own MAC.
+    @Test func aPreparedKeyAuthenticatesEachMessageAlone() async {
+        let key = HMACKey(Array("Jefe".utf8), algorithm: .sha256)
+        let message = Array("what do ya want for nothing?".utf8)
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        #expect(Hex.encode(key.authenticate([UInt8]())) == Hex.encode(HMAC.sha256(key: Array("Jefe".utf8), message: [UInt8]())))
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<64 {
+                group.addTask {
+                    (0..<200).allSatisfy { round in
+                        index % 2 == 0
+                            ? Hex.encode(key.authenticate(message)) == expected
+                            : key.authenticate(Array("\(index)-\(round)".utf8))
+                                == HMAC.sha256(key: Array("Jefe".utf8), message: Array("\(index)-\(round)".utf8))
+                    }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.count == 64 && results.allSatisfy { $0 })
+    }
+
     @Test func secretBoxOpensWhatItSealedAndNothingElse() throws {
         let box = try #require(SecretBox(key: [UInt8](repeating: 1, count: 32)))
         let sealed = box.seal(Array("otp secret".utf8), associatedData: [9], random: SeededRandom())

@@ -7,10 +7,14 @@ struct CSRF {
     static let cookieName = "la_csrf"
     static let fieldName = "csrf"
 
-    let key: [UInt8]
+    private let key: HMACKey
+
+    init(key: [UInt8]) {
+        self.key = HMACKey(key, algorithm: .sha256)
+    }
 
     func token(forSeed seed: String) -> String {
-        Base64URL.encode(HMAC.sha256(key: key, message: Array(seed.utf8)))
+        Base64URL.encode(key.authenticate(seed.utf8))
     }
 
     func isValid(token: String, seed: String?) -> Bool {
