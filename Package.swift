@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         .systemLibrary(name: "CArgon2", path: "Sources/CArgon2"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(name: "CXML2", path: "Sources/CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -35,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: ["Basics", "Cryptography", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Basics", "Cryptography", "CSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .target(

@@ -1,3 +1,4 @@
+internal import CSQLite
 import Foundation
 import GRDB
 
@@ -12,6 +13,7 @@ public final class AppDatabase: Sendable {
     /// Opens (creating if needed) the database file and runs pending migrations. `read` uses a connection of each
     /// thread's own; the pool's `readers` serve the few whole-database reads (integrity check, backup).
     public static func open(path: String, readers: Int = 2) throws -> AppDatabase {
+        _ = sqliteConfigured
         var configuration = Configuration()
         configuration.maximumReaderCount = max(1, readers)
         configuration.busyMode = .timeout(10)
@@ -23,8 +25,20 @@ public final class AppDatabase: Sendable {
         return try AppDatabase(pool, path: path)
     }
 
+    /// SQLite keeps memory statistics behind one process-wide mutex taken on every allocation; with a connection
+    /// per worker thread that mutex was contended on every statement (in a C measurement of the session look-up on
+    /// 64 connections, 14.7 µs per look-up with statistics, 5.6 µs without). Nothing here reads the statistics.
+    /// Runs once, before the first connection opens: SQLite accepts this setting only before it initialises.
+    private static let sqliteConfigured: Void = {
+        _ = la_sqlite_disable_memory_statistics()
+    }()
+
+    /// Whether SQLite counts its memory after all (it did initialise before `sqliteConfigured`): for tests.
+    static var sqliteCountsMemory: Bool { sqlite3_memory_used() > 0 }
+
     /// A fresh private in-memory database, for tests.
     public static func inMemory() throws -> AppDatabase {
+        _ = sqliteConfigured
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         return try AppDatabase(DatabaseQueue(configuration: configuration))

@@ -128,3 +128,14 @@ import Testing
         }
     }
 }
+
+@Suite struct SQLiteSetUpTests {
+    @Test func sqliteKeepsNoMemoryStatisticsOnceADatabaseIsOpen() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("setup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = try AppDatabase.open(path: directory.appendingPathComponent("test.sqlite").path)
+        _ = try db.read { try $0.allAccounts() }
+        #expect(!AppDatabase.sqliteCountsMemory)
+    }
+}
