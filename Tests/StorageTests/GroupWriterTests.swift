@@ -92,6 +92,38 @@ import Testing
         #expect(db.group.counts.transactions == 2)
     }
 
+    @Test func aLoneWriteThatFailsIsUndoneWithItsTransaction() throws {
+        let db = try fileDatabase()
+        #expect(throws: Refused.self) {
+            try db.writeTogether { store -> Int in
+                _ = try store.countRateLimitHit(bucket: "undone", window: 60, at: self.t0)
+                throw Refused()
+            }
+        }
+        #expect(try db.read { try $0.rateLimitCount(bucket: "undone", window: 60, at: t0) } == 0)
+        #expect(try db.writeTogether { try $0.countRateLimitHit(bucket: "kept", window: 60, at: t0) } == 1)
+        #expect(db.group.counts.transactions == 2 && db.group.counts.jobs == 2)
+    }
+
+    /// Many threads writing at once: every write lands exactly once, none is left waiting, and transactions are shared.
+    @Test func aCrowdOfWritesAllLandOnceAndShareTransactions() throws {
+        let db = try fileDatabase()
+        let group = DispatchGroup()
+        let results = ResultsBox()
+        for _ in 0..<48 {
+            onThread(group) {
+                for _ in 0..<25 {
+                    results.add(try? db.writeTogether { try $0.countRateLimitHit(bucket: "crowd", window: 60, at: self.t0) })
+                }
+            }
+        }
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        #expect(results.values.sorted() == Array(1...1200))
+        #expect(db.group.counts.jobs == 1200)
+        #expect(db.group.counts.transactions < 1200)
+        #expect(db.group.waitingCount == 0)
+    }
+
     @Test func aLoneWriteRunsAtOnceInItsOwnTransaction() throws {
         let db = try AppDatabase.inMemory()
         #expect(try db.writeTogether { try $0.countRateLimitHit(bucket: "b", window: 60, at: t0) } == 1)
