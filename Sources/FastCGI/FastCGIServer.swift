@@ -137,10 +137,11 @@ public final class FastCGIServer: @unchecked Sendable {
             let body = readInput(request.in, length: length)
             response = responder.respond(to: HTTPRequest(parameters: parameters, body: body))
         }
-        let bytes = response.serialized()
-        bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                _ = FCGX_PutStr($0, Int32(buffer.count), request.out)
+        for bytes in [response.serializedHead(), response.body] where !bytes.isEmpty {
+            bytes.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    _ = FCGX_PutStr($0, Int32(buffer.count), request.out)
+                }
             }
         }
     }

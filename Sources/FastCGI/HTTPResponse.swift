@@ -28,10 +28,13 @@ public struct HTTPResponse: Sendable {
         return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }
     }
 
-    /// The CGI header block followed by the body, built byte by byte.
-    public func serialized() -> [UInt8] {
+    /// The CGI header block followed by the body.
+    public func serialized() -> [UInt8] { serializedHead() + body }
+
+    /// The CGI header block, built byte by byte; the server writes the body after it without copying it in.
+    public func serializedHead() -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(body.count + 64 + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
+        bytes.reserveCapacity(64 + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
         bytes += "Status: \(status) \(Self.reason(status))\r\n".utf8
         for (name, value) in headers {
             bytes += name.utf8
@@ -42,7 +45,6 @@ public struct HTTPResponse: Sendable {
             bytes += "\r\n".utf8
         }
         bytes += "Content-Length: \(body.count)\r\n\r\n".utf8
-        bytes += body
         return bytes
     }
 

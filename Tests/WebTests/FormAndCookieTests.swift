@@ -115,3 +115,17 @@ enum TestPaths {
         #expect(text == "Status: 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 6\r\n\r\nhéllo")
     }
 }
+
+@Suite struct PageCacheSlotTests {
+    @Test func everySlotTakesTheTokenAtTheEdgesSideBySideAndInMultiByteText() {
+        let cache = PageCache()
+        let slot = PageCache.escapedSlot
+        let page = "\(slot)é\(slot)\(slot)ü–\(slot)&lt;csrf-slot"
+        for _ in 0..<2 {  // rendered, then from the cache
+            let body = cache.page("k", csrf: "T0k") { page }
+            #expect(String(decoding: body, as: UTF8.self) == "T0kéT0kT0kü–T0k&lt;csrf-slot")
+        }
+        #expect(String(decoding: cache.page("plain", csrf: "T0k") { "no slot" }, as: UTF8.self) == "no slot")
+        #expect(cache.page("empty", csrf: "T0k") { "" }.isEmpty)
+    }
+}

@@ -10,17 +10,48 @@ final class PageCache: @unchecked Sendable {
     static let escapedSlot = "&lt;csrf-slot&gt;"
     static let capacity = 256
 
-    private let lock = NSLock()
-    /// Each page split at its CSRF slots.
-    private var pages: [String: [String]] = [:]
+    private static let escapedSlotBytes = Array(escapedSlot.utf8)
 
-    func page(_ key: String, csrf: String, render: () throws -> String) rethrows -> String {
-        if let parts = lock.withLock({ pages[key] }) { return parts.joined(separator: csrf) }
-        let parts = try render().components(separatedBy: Self.escapedSlot)
+    private let lock = NSLock()
+    /// Each page as UTF-8 bytes, split at its CSRF slots: a hit is one copy into the response body.
+    private var pages: [String: [[UInt8]]] = [:]
+
+    func page(_ key: String, csrf: String, render: () throws -> String) rethrows -> [UInt8] {
+        if let parts = lock.withLock({ pages[key] }) { return Self.joined(parts, csrf: csrf) }
+        let parts = Self.split(Array(try render().utf8))
         lock.withLock {
             if pages.count >= Self.capacity { pages.removeAll(keepingCapacity: true) }
             pages[key] = parts
         }
-        return parts.joined(separator: csrf)
+        return Self.joined(parts, csrf: csrf)
+    }
+
+    private static func joined(_ parts: [[UInt8]], csrf: String) -> [UInt8] {
+        let token = Array(csrf.utf8)
+        var body: [UInt8] = []
+        body.reserveCapacity(parts.reduce(0) { $0 + $1.count } + token.count * (parts.count - 1))
+        for (index, part) in parts.enumerated() {
+            if index > 0 { body += token }
+            body += part
+        }
+        return body
+    }
+
+    private static func split(_ page: [UInt8]) -> [[UInt8]] {
+        var parts: [[UInt8]] = []
+        var start = 0
+        var index = 0
+        let slot = escapedSlotBytes
+        while index + slot.count <= page.count {
+            if page[index] == slot[0] && page[index..<index + slot.count].elementsEqual(slot) {
+                parts.append(Array(page[start..<index]))
+                index += slot.count
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        parts.append(Array(page[start...]))
+        return parts
     }
 }

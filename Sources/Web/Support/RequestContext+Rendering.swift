@@ -32,7 +32,7 @@ extension RequestContext {
             context["csrf"] = PageCache.csrfSlot
             return app.renderer.page(template, language: t.language, model: context)
         }
-        return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: body)
+        return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: body)
     }
 
     private static func isPlainQueryByte(_ byte: UInt8) -> Bool {
