@@ -1,4 +1,5 @@
 internal import COpenSSL
+import Foundation
 
 /// Algorithm implementations fetched from OpenSSL once. Naming an algorithm per call (`EVP_sha256()`, `HMAC()`)
 /// makes OpenSSL 3 look it up again in its locked provider store every time, which showed in profiles of every
@@ -63,10 +64,14 @@ public enum HMAC {
 }
 
 /// An HMAC key made ready once (the padded key already hashed in) for many messages, as for the CSRF tokens of
-/// every page: each message costs one copy of the keyed state instead of a fresh key set-up.
+/// every page. Contexts are reused: after a MAC, re-initialising a context without a key takes it back to the keyed
+/// state, which costs half as much as copying the keyed state into a new context and allocates nothing.
 public final class HMACKey: @unchecked Sendable {
-    /// Keyed and never updated: only ever copied, which reads it, so threads may share it.
+    /// Keyed and never updated: only ever copied, which reads it.
     private let keyed: OpaquePointer
+    private let lock = NSLock()
+    /// Contexts not in use; at most one per thread that computed a MAC at the same time as others.
+    private var idle: [OpaquePointer] = []
 
     public init(_ key: [UInt8], algorithm: HMAC.Algorithm) {
         // OpenSSL reads a NULL key as "no key given"; an empty key needs a real pointer.
@@ -78,19 +83,24 @@ public final class HMACKey: @unchecked Sendable {
         keyed = context
     }
 
-    deinit { EVP_MAC_CTX_free(keyed) }
+    deinit {
+        for context in idle { EVP_MAC_CTX_free(context) }
+        EVP_MAC_CTX_free(keyed)
+    }
 
     public func authenticate(_ message: some Collection<UInt8>) -> [UInt8] {
-        guard let context = EVP_MAC_CTX_dup(keyed) else { fatalError("HMAC context copy failed") }
-        defer { EVP_MAC_CTX_free(context) }
+        let reused = lock.withLock { idle.popLast() }
+        guard let context = reused ?? EVP_MAC_CTX_dup(keyed) else { fatalError("HMAC context copy failed") }
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length = 0
         let bytes = message.isEmpty ? [0] : Array(message)
         let status = bytes.withUnsafeBufferPointer { input in
-            EVP_MAC_update(context, input.baseAddress, message.isEmpty ? 0 : input.count) == 1
+            (reused == nil || EVP_MAC_init(context, nil, 0, nil) == 1)
+                && EVP_MAC_update(context, input.baseAddress, message.isEmpty ? 0 : input.count) == 1
                 && EVP_MAC_final(context, &out, &length, out.count) == 1
         }
         precondition(status, "HMAC failed")
+        lock.withLock { idle.append(context) }
         out.removeLast(out.count - length)
         return out
     }
