@@ -91,7 +91,7 @@ def wrk(url, headers=(), duration=DURATION, connections=CONNECTIONS, paths=None)
     errors = re.search(r"Socket errors: .*", out)
     if paths and non2xx:
         # The list ran out before the time did, and the requests past its end answered 404. Counting only the real
-        # ones over the whole duration understates the rate: the table marks the figure, and BENCH_TICKETS fixes it.
+        # ones over the whole duration understates the rate: the bench prints a warning, and BENCH_TICKETS fixes it.
         total = int(re.search(r"(\d+) requests in", out).group(1))
         rps = rps * (total - int(non2xx.group(1))) / total
     return {"rps": round(rps, 1), "p50_ms": round(percentile(50), 3), "p99_ms": round(percentile(99), 3),

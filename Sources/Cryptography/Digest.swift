@@ -93,10 +93,9 @@ public final class HMACKey: @unchecked Sendable {
         guard let context = reused ?? EVP_MAC_CTX_dup(keyed) else { fatalError("HMAC context copy failed") }
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length = 0
-        let bytes = message.isEmpty ? [0] : Array(message)
-        let status = bytes.withUnsafeBufferPointer { input in
+        let status = Array(message).withUnsafeBufferPointer { input in
             (reused == nil || EVP_MAC_init(context, nil, 0, nil) == 1)
-                && EVP_MAC_update(context, input.baseAddress, message.isEmpty ? 0 : input.count) == 1
+                && EVP_MAC_update(context, input.baseAddress, input.count) == 1
                 && EVP_MAC_final(context, &out, &length, out.count) == 1
         }
         precondition(status, "HMAC failed")

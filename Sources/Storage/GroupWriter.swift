@@ -10,9 +10,8 @@ final class GroupWriter: @unchecked Sendable {
     final class Job {
         /// Runs the write; throws its error after keeping it, so that a write alone in its transaction undoes it.
         let perform: (Database) throws -> Void
+        /// Set when its transaction has ended; a job woken while not done was chosen to write the next one.
         fileprivate var done = false
-        /// Chosen to write the next transaction, for itself and those waiting with it.
-        fileprivate var elected = false
         fileprivate var transactionError: (any Error)?
         /// Each waiting request sleeps on its own semaphore: waking every waiting thread for each transaction (one
         /// condition, broadcast) showed in profiles as futex and scheduler time.
@@ -66,7 +65,7 @@ final class GroupWriter: @unchecked Sendable {
         written.transactions += 1
         written.jobs += batch.count
         let next = waiting.first
-        if let next { next.elected = true } else { writing = false }
+        if next == nil { writing = false }
         lock.unlock()
         for queued in batch where queued !== job { queued.wake.signal() }
         next?.wake.signal()

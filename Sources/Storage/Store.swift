@@ -5,9 +5,9 @@ import GRDB
 public struct Store {
     let db: Database
 
-    /// The first row of `statement`, decoded while SQLite still holds it. There GRDB finds a column by name through
-    /// an index built once per fetch; on a copied row (`Row.fetchOne`) each lookup lower-cases every column name
-    /// before it, which profiles of the session and ticket look-ups showed among the larger costs.
+    /// The first row of `statement`, decoded by column name while SQLite still holds it (GRDB builds its name index
+    /// once per fetch; a copied row from `Row.fetchOne` would lower-case every column name on each lookup). The
+    /// records read on every request are read by position instead (`ColumnReader`).
     func fetchFirst<T>(_ statement: Statement, arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> T? {
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
         guard let row = try cursor.next() else { return nil }

@@ -38,20 +38,6 @@ final class PageCache: @unchecked Sendable {
     }
 
     private static func split(_ page: [UInt8]) -> [[UInt8]] {
-        var parts: [[UInt8]] = []
-        var start = 0
-        var index = 0
-        let slot = escapedSlotBytes
-        while index + slot.count <= page.count {
-            if page[index] == slot[0] && page[index..<index + slot.count].elementsEqual(slot) {
-                parts.append(Array(page[start..<index]))
-                index += slot.count
-                start = index
-            } else {
-                index += 1
-            }
-        }
-        parts.append(Array(page[start...]))
-        return parts
+        page.split(separator: escapedSlotBytes, omittingEmptySubsequences: false).map(Array.init)
     }
 }
