@@ -14,6 +14,7 @@ enum PSKCFile {
     }
 
     static func parse(_ data: [UInt8], keys: Keys) -> (tokens: [TokenDefinition], problems: [String]) {
+        if let reason = ParsedElement.unavailableReason { return ([], [reason]) }
         guard let root = ParsedElement.parse(data), root.name == "KeyContainer" else {
             return ([], ["the file is not a PSKC key container (well-formed XML with a KeyContainer root)"])
         }

@@ -29,17 +29,20 @@ final class ParsedElement {
 
     var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 
+    /// Why XML cannot be read on this system (libxml2 missing), or nil.
+    static var unavailableReason: String? { la_xml_load_error().map { String(cString: $0) } }
+
     /// Parses a whole document; nil when it is not well-formed XML or nests deeper than `maximumDepth`.
     /// No network, no external DTD, entities left unexpanded: a token file cannot reach outside itself.
     static func parse(_ data: [UInt8]) -> ParsedElement? {
         guard !data.isEmpty, data.count < Int(Int32.max) else { return nil }
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
         let document = data.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { xmlReadMemory($0.baseAddress, Int32($0.count), nil, nil, options) }
+            bytes.withMemoryRebound(to: CChar.self) { la_xml_read_memory($0.baseAddress, Int32($0.count), options) }
         }
         guard let document else { return nil }
-        defer { xmlFreeDoc(document) }
-        return xmlDocGetRootElement(document).flatMap { element($0, depth: 1) }
+        defer { la_xml_free_doc(document) }
+        return la_xml_doc_get_root_element(document).flatMap { element($0, depth: 1) }
     }
 
     private static func element(_ node: xmlNodePtr, depth: Int) -> ParsedElement? {

@@ -71,6 +71,22 @@ def smtp_app(tmp_path):
     app.stop()
 
 
+def test_server_loads_libcurl_on_its_first_delivery_and_never_libxml2(smtp_app):
+    """Neither library is linked into the binary: a server that has sent nothing has not mapped them (nor the
+    libraries they bring), and its sender thread's first attempt loads libcurl."""
+    def mapped(library):
+        return any(line.split()[-1].split("/")[-1].startswith(library + ".so")
+                   for line in Path(f"/proc/{smtp_app.server.pid}/maps").read_text().splitlines())
+
+    assert not mapped("libcurl") and not mapped("libxml2") and not mapped("libgnutls")
+    queue_mails(smtp_app, 1)
+    deadline = time.time() + 10
+    while not mapped("libcurl") and time.time() < deadline:
+        time.sleep(0.05)
+    assert mapped("libcurl")
+    assert not mapped("libxml2")
+
+
 def test_concurrent_maintenance_runs_send_each_mail_exactly_once(smtp_app, tmp_path):
     addresses = queue_mails(smtp_app, 12)
     smtp_app.stop_server()

@@ -16,22 +16,22 @@ public struct HTTPTransport: PostTransport, CallbackTransport {
     }
 
     public func confirm(_ url: String) -> Bool {
-        guard curlGlobalInit == CURLE_OK, let curl = curl_easy_init() else { return false }
-        defer { curl_easy_cleanup(curl) }
+        guard let curl = la_curl_easy_init() else { return false }
+        defer { la_curl_easy_cleanup(curl) }
         let setup = [
-            curl_setopt_string(curl, CURLOPT_URL, url),
-            curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "https"),
-            curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0),
-            curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
-            curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 5),
-            curl_setopt_long(curl, CURLOPT_TIMEOUT, 10),
-            curl_setopt_callback(curl, CURLOPT_WRITEFUNCTION, discardCallback),
+            la_curl_setopt_string(curl, CURLOPT_URL, url),
+            la_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "https"),
+            la_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0),
+            la_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
+            la_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 5),
+            la_curl_setopt_long(curl, CURLOPT_TIMEOUT, 10),
+            la_curl_setopt_callback(curl, CURLOPT_WRITEFUNCTION, discardCallback),
         ]
         guard setup.allSatisfy({ $0 == CURLE_OK }) else { return false }
-        if let caFile, curl_setopt_string(curl, CURLOPT_CAINFO, caFile) != CURLE_OK { return false }
-        guard curl_easy_perform(curl) == CURLE_OK else { return false }
+        if let caFile, la_curl_setopt_string(curl, CURLOPT_CAINFO, caFile) != CURLE_OK { return false }
+        guard la_curl_easy_perform(curl) == CURLE_OK else { return false }
         var status = 0
-        curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        la_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
         return status == 200
     }
 
@@ -63,58 +63,58 @@ public struct HTTPTransport: PostTransport, CallbackTransport {
 
     /// One request without following redirects; `method` is GET (no body sent), POST or another verb with a body.
     func exchange(method: String, url: String, headers: [String], body: [UInt8]) -> Answer {
-        guard curlGlobalInit == CURLE_OK else { return .unanswered("libcurl initialisation failed") }
-        guard let curl = curl_easy_init() else { return .unanswered("libcurl handle unavailable") }
-        defer { curl_easy_cleanup(curl) }
+        if let failure = la_curl_load_error() { return .unanswered(String(cString: failure)) }
+        guard let curl = la_curl_easy_init() else { return .unanswered("libcurl handle unavailable") }
+        defer { la_curl_easy_cleanup(curl) }
         var list: UnsafeMutablePointer<curl_slist>?
         for header in headers {
-            guard let extended = curl_slist_append(list, header) else {
-                curl_slist_free_all(list)
+            guard let extended = la_curl_slist_append(list, header) else {
+                la_curl_slist_free_all(list)
                 return .unanswered("out of memory")
             }
             list = extended
         }
-        defer { curl_slist_free_all(list) }
+        defer { la_curl_slist_free_all(list) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let result = body.withUnsafeBufferPointer { bytes in
             errorBuffer.withUnsafeMutableBufferPointer { errorPointer -> CURLcode in
                 var setup = [
-                    curl_setopt_string(curl, CURLOPT_URL, url),
-                    curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https"),
-                    curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0),
-                    curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
-                    curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 10),
-                    curl_setopt_long(curl, CURLOPT_TIMEOUT, 30),
-                    curl_setopt_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list)),
-                    curl_setopt_callback(curl, CURLOPT_WRITEFUNCTION, discardCallback),
-                    curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorPointer.baseAddress)),
+                    la_curl_setopt_string(curl, CURLOPT_URL, url),
+                    la_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https"),
+                    la_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0),
+                    la_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
+                    la_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 10),
+                    la_curl_setopt_long(curl, CURLOPT_TIMEOUT, 30),
+                    la_curl_setopt_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list)),
+                    la_curl_setopt_callback(curl, CURLOPT_WRITEFUNCTION, discardCallback),
+                    la_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorPointer.baseAddress)),
                 ]
                 if method == "GET" {
-                    setup.append(curl_setopt_long(curl, CURLOPT_HTTPGET, 1))
+                    setup.append(la_curl_setopt_long(curl, CURLOPT_HTTPGET, 1))
                 } else {
-                    setup.append(curl_setopt_long(curl, CURLOPT_POST, 1))
-                    setup.append(curl_setopt_long(curl, CURLOPT_POSTFIELDSIZE, bytes.count))
+                    setup.append(la_curl_setopt_long(curl, CURLOPT_POST, 1))
+                    setup.append(la_curl_setopt_long(curl, CURLOPT_POSTFIELDSIZE, bytes.count))
                     // Copied, and never a null pointer (with which libcurl would read the body from stdin).
                     if let base = bytes.baseAddress {
-                        setup.append(curl_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base)))
+                        setup.append(la_curl_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base)))
                     } else {
-                        setup.append(curl_setopt_string(curl, CURLOPT_COPYPOSTFIELDS, ""))
+                        setup.append(la_curl_setopt_string(curl, CURLOPT_COPYPOSTFIELDS, ""))
                     }
-                    if method != "POST" { setup.append(curl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, method)) }
+                    if method != "POST" { setup.append(la_curl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, method)) }
                 }
-                if let caFile { setup.append(curl_setopt_string(curl, CURLOPT_CAINFO, caFile)) }
+                if let caFile { setup.append(la_curl_setopt_string(curl, CURLOPT_CAINFO, caFile)) }
                 if let failed = setup.first(where: { $0 != CURLE_OK }) { return failed }
-                return curl_easy_perform(curl)
+                return la_curl_easy_perform(curl)
             }
         }
         if result == CURLE_OK {
             var status = 0
-            curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+            la_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
             return .status(status)
         }
         let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return .unanswered("curl \(result.rawValue): " + (detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail))
+        return .unanswered("curl \(result.rawValue): " + (detail.isEmpty ? String(cString: la_curl_easy_strerror(result)) : detail))
     }
 }
 
-private let discardCallback: curl_io_callback = { _, size, count, _ in size * count }
+private let discardCallback: la_curl_io_callback = { _, size, count, _ in size * count }

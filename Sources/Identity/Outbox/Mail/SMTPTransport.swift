@@ -14,50 +14,50 @@ public struct SMTPTransport: MailTransport {
         guard EnvelopeAddress.isValid(from), EnvelopeAddress.isValid(to) else {
             return .permanentFailure("invalid envelope address")
         }
-        guard curlGlobalInit == CURLE_OK else { return .temporaryFailure("libcurl initialisation failed") }
-        guard let curl = curl_easy_init() else { return .temporaryFailure("libcurl handle unavailable") }
-        defer { curl_easy_cleanup(curl) }
-        guard let recipients = curl_slist_append(nil, "<" + to + ">") else {
+        if let failure = la_curl_load_error() { return .temporaryFailure(String(cString: failure)) }
+        guard let curl = la_curl_easy_init() else { return .temporaryFailure("libcurl handle unavailable") }
+        defer { la_curl_easy_cleanup(curl) }
+        guard let recipients = la_curl_slist_append(nil, "<" + to + ">") else {
             return .temporaryFailure("out of memory")
         }
-        defer { curl_slist_free_all(recipients) }
+        defer { la_curl_slist_free_all(recipients) }
 
         let source = UploadSource(message)
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let result = errorBuffer.withUnsafeMutableBufferPointer { errorPointer -> CURLcode in
             var setup = [
-                curl_setopt_string(curl, CURLOPT_URL, configuration.serverURL),
-                curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps"),
-                curl_setopt_string(curl, CURLOPT_MAIL_FROM, "<" + from + ">"),
-                curl_setopt_pointer(curl, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(recipients)),
-                curl_setopt_long(curl, CURLOPT_USE_SSL, useSSL),
-                curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
-                curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 10),
-                curl_setopt_long(curl, CURLOPT_TIMEOUT, 60),
-                curl_setopt_long(curl, CURLOPT_UPLOAD, 1),
-                curl_setopt_callback(curl, CURLOPT_READFUNCTION, uploadCallback),
-                curl_setopt_pointer(curl, CURLOPT_READDATA, Unmanaged.passUnretained(source).toOpaque()),
-                curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorPointer.baseAddress)),
+                la_curl_setopt_string(curl, CURLOPT_URL, configuration.serverURL),
+                la_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps"),
+                la_curl_setopt_string(curl, CURLOPT_MAIL_FROM, "<" + from + ">"),
+                la_curl_setopt_pointer(curl, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(recipients)),
+                la_curl_setopt_long(curl, CURLOPT_USE_SSL, useSSL),
+                la_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
+                la_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 10),
+                la_curl_setopt_long(curl, CURLOPT_TIMEOUT, 60),
+                la_curl_setopt_long(curl, CURLOPT_UPLOAD, 1),
+                la_curl_setopt_callback(curl, CURLOPT_READFUNCTION, uploadCallback),
+                la_curl_setopt_pointer(curl, CURLOPT_READDATA, Unmanaged.passUnretained(source).toOpaque()),
+                la_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorPointer.baseAddress)),
             ]
             if let username = configuration.username {
-                setup.append(curl_setopt_string(curl, CURLOPT_USERNAME, username))
-                setup.append(curl_setopt_string(curl, CURLOPT_PASSWORD, configuration.password ?? ""))
+                setup.append(la_curl_setopt_string(curl, CURLOPT_USERNAME, username))
+                setup.append(la_curl_setopt_string(curl, CURLOPT_PASSWORD, configuration.password ?? ""))
             }
             if let caFile = configuration.caFile {
-                setup.append(curl_setopt_string(curl, CURLOPT_CAINFO, caFile))
+                setup.append(la_curl_setopt_string(curl, CURLOPT_CAINFO, caFile))
             }
             if let failed = setup.first(where: { $0 != CURLE_OK }) { return failed }
-            return curl_easy_perform(curl)
+            return la_curl_easy_perform(curl)
         }
         withExtendedLifetime(source) {}
         if result == CURLE_OK { return .delivered }
 
         var responseCode = 0
-        curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &responseCode)
+        la_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &responseCode)
         let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let reason =
             "smtp \(responseCode == 0 ? "-" : String(responseCode)) curl \(result.rawValue): "
-            + (detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail)
+            + (detail.isEmpty ? String(cString: la_curl_easy_strerror(result)) : detail)
         return Self.classify(curlCode: result, responseCode: responseCode, reason: reason)
     }
 
@@ -79,10 +79,6 @@ public struct SMTPTransport: MailTransport {
     }
 }
 
-/// libcurl must be initialised once per process before any handle is made (shared by every curl user); a global `let` is
-/// initialised exactly once, thread-safely, on first use.
-let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-
 /// The message bytes and how far libcurl has read them.
 private final class UploadSource {
     let bytes: [UInt8]
@@ -93,7 +89,7 @@ private final class UploadSource {
     }
 }
 
-private let uploadCallback: curl_io_callback = { buffer, size, count, userdata in
+private let uploadCallback: la_curl_io_callback = { buffer, size, count, userdata in
     guard let buffer, let userdata else { return 0 }
     let source = Unmanaged<UploadSource>.fromOpaque(userdata).takeUnretainedValue()
     let length = min(size * count, source.bytes.count - source.offset)
