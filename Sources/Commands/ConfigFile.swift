@@ -126,7 +126,7 @@ struct ConfigFile {
             if let value = string(organisation, "organisation", "name") { settings.organisation.name = value }
             if let value = string(organisation, "organisation", "logo_url") { settings.organisation.logoURL = value }
             if let value = string(organisation, "organisation", "primary_color") {
-                if value.range(of: "^#[0-9a-fA-F]{6}$", options: .regularExpression) == nil {
+                if !Self.isHexColour(value) {
                     problems.append("organisation.primary_color: must look like #1d4f91")
                 } else if Self.contrastWithWhite(value) < 4.5 {
                     // Buttons carry white text on this colour (WCAG 2.1 AA needs 4.5:1).
@@ -160,6 +160,13 @@ struct ConfigFile {
             }
         }
         return settings
+    }
+
+    /// `#` and six hexadecimal digits.
+    static func isHexColour(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.count == 7 && bytes[0] == UInt8(ascii: "#")
+            && bytes.dropFirst().allSatisfy { Character(Unicode.Scalar($0)).isHexDigit }
     }
 
     /// WCAG contrast ratio of a `#rrggbb` colour against white.

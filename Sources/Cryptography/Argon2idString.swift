@@ -47,7 +47,7 @@ struct Argon2idString {
     }
 
     private static func unbase64(_ text: Substring) -> [UInt8]? {
-        guard !text.isEmpty, !text.contains("="), text.utf8.count % 4 != 1 else { return nil }
+        guard !text.isEmpty, !text.utf8.contains(UInt8(ascii: "=")), text.utf8.count % 4 != 1 else { return nil }
         let padded = text + String(repeating: "=", count: (4 - text.utf8.count % 4) % 4)
         return Data(base64Encoded: String(padded)).map { [UInt8]($0) }
     }

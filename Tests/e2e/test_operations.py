@@ -168,6 +168,11 @@ def test_check_reports_every_problem(app, tmp_path):
     assert result.returncode != 0
     for key in ("server.base_url", "server.workers", "server.bogus", "mail.from", "organisation.primary_color", "nonsense"):
         assert key in result.stdout, result.stdout
+    assert "too light for white text" in result.stdout
+    for colour, accepted in (("#1D4F91", True), ("#1d4f9", False), ("1d4f91a", False), ("#1d4f9g", False), ("#１d4f91", False)):
+        bad.write_text(f'[organisation]\nprimary_color = "{colour}"\n')
+        result = subprocess.run([app.bin, "check", "--config", str(bad)], capture_output=True, text=True)
+        assert ("must look like #1d4f91" not in result.stdout) == accepted, (colour, result.stdout)
 
 
 def test_backup_while_serving_is_consistent(app, tmp_path):

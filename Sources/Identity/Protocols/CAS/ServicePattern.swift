@@ -4,7 +4,7 @@ public struct ServicePattern: Sendable, Equatable, CustomStringConvertible {
     public let text: String
     let origin: ServiceURL
 
-    public var isExact: Bool { !origin.pathAndQuery.contains("*") }
+    public var isExact: Bool { !origin.pathAndQuery.utf8.contains(UInt8(ascii: "*")) }
     public var description: String { text }
 
     /// Why a pattern cannot be used.
@@ -21,7 +21,7 @@ public struct ServicePattern: Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func parse(_ text: String) -> Result<ServicePattern, Problem> {
-        if let authorityEnd = authorityEnd(of: text), text[..<authorityEnd].contains("*") {
+        if let authorityEnd = authorityEnd(of: text), text[..<authorityEnd].utf8.contains(UInt8(ascii: "*")) {
             return .failure(.wildcardOutsidePath)
         }
         switch ServiceURL.parse(text) {
@@ -38,7 +38,7 @@ public struct ServicePattern: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func authorityEnd(of text: String) -> String.Index? {
-        guard let separator = text.range(of: "://") else { return text.firstIndex(of: "/") ?? text.endIndex }
+        guard let separator = text.firstRange(of: "://") else { return text.firstIndex(of: "/") ?? text.endIndex }
         return text[separator.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? text.endIndex
     }
 

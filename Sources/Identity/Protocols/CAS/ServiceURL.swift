@@ -29,13 +29,13 @@ public struct ServiceURL: Sendable, Equatable {
         if raw.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7F || $0 == "\\" || $0 == "#" }) {
             return .failure(.forbiddenCharacter)
         }
-        guard let separator = raw.range(of: "://") else { return .failure(.notHTTP) }
+        guard let separator = raw.firstRange(of: "://") else { return .failure(.notHTTP) }
         let scheme = raw[..<separator.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { return .failure(.notHTTP) }
         let rest = raw[separator.upperBound...]
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
         let authority = rest[..<authorityEnd]
-        if authority.contains("@") { return .failure(.userInfo) }
+        if authority.utf8.contains(UInt8(ascii: "@")) { return .failure(.userInfo) }
         var host = Substring(authority)
         var port = scheme == "https" ? 443 : 80
         if let colon = authority.lastIndex(of: ":") {
@@ -51,7 +51,7 @@ public struct ServiceURL: Sendable, Equatable {
         if pathAndQuery.isEmpty || pathAndQuery.hasPrefix("?") { pathAndQuery = "/" + pathAndQuery }
         let path = pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
         let lowered = path.lowercased()
-        if lowered.contains("%2f") || lowered.contains("%5c") || lowered.contains("%2e") { return .failure(.encodedSeparator) }
+        if ["%2f", "%5c", "%2e"].contains(where: { lowered.firstRange(of: $0) != nil }) { return .failure(.encodedSeparator) }
         if path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) {
             return .failure(.dotSegment)
         }
@@ -73,5 +73,5 @@ public struct ServiceURL: Sendable, Equatable {
 
 /// `url` with `name=value` added to its query, keeping everything already there.
 public func appendingQueryParameter(_ url: String, name: String, value: String) -> String {
-    url + (url.contains("?") ? "&" : "?") + name + "=" + value
+    url + (url.utf8.contains(UInt8(ascii: "?")) ? "&" : "?") + name + "=" + value
 }
