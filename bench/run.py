@@ -246,6 +246,16 @@ def password_signins(base, emails, seconds, service):
             "failed": failures[0]}
 
 
+def symbol_order_coverage():
+    """The share of linking/symbol-order.txt that the binary still defines. The list names the functions a server
+    runs, so that the linker puts them together; names change with the code they name, and functions that lost
+    their place are spread out again (more resident memory, slower start) until `make symbol-order` records them."""
+    listed = (ROOT / "linking/symbol-order.txt").read_text().split()
+    symbols = subprocess.run(["nm", "--defined-only", str(BIN)], capture_output=True, text=True, check=True).stdout
+    defined = {line.rsplit(" ", 1)[-1] for line in symbols.splitlines()}
+    return round(sum(name in defined for name in listed) / max(len(listed), 1), 3)
+
+
 def main():
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
@@ -330,6 +340,7 @@ def main():
             running.stop()
         shutil.rmtree(work, ignore_errors=True)
 
+    results["symbol_order_coverage"] = symbol_order_coverage()
     (ROOT / "bench").mkdir(exist_ok=True)
     (ROOT / "bench/results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nceiling (trivial FastCGI responder, median): {results['ceiling_rps']:.0f} req/s   "
@@ -339,6 +350,9 @@ def main():
     for name, f in results["scenarios"].items():
         print(f"{name:<18}{f['rps']:>10.1f}{f['p50_ms']:>10.2f}{f['p99_ms']:>10.2f}{f['reference']:>11.1f}{f['ratio']:>8.2f}"
               f"{f['peak_rss_mb']:>13.1f}")
+    if results["symbol_order_coverage"] < 0.9:
+        print(f"\nwarning: the binary defines only {results['symbol_order_coverage']:.0%} of the functions in "
+              "linking/symbol-order.txt, so those a server runs are spread out again: run `make symbol-order`")
     for name, f in results["scenarios"].items():
         if name == "service_validate" and f["non_2xx"]:
             print(f"\nwarning: {name} used up its {TICKETS} tickets before the time was up, so its rate is understated; "

@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(nginx-light libfcgi-dev libargon2-dev libqrencode-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev libxml2-dev espeak-ng)
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium chromium-driver python3-venv wrk apache2 libapache2-mod-auth-cas zbar-tools)
+elif [ "${1:-}" = "--profile" ]; then
+  packages=(valgrind binutils)
 fi
 missing=()
 for p in "${packages[@]}"; do

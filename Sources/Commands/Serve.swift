@@ -34,7 +34,6 @@ struct Serve: ParsableCommand {
             }
         }
         try server.run {
-            Thread.detachNewThread { runtime.renderer.compileAllLanguages() }
             runtime.logger.info(
                 "ready",
                 metadata: [

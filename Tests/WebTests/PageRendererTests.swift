@@ -15,12 +15,12 @@ import Testing
         #expect(PageRenderer.localize("é {{t.a}} ü", catalog: catalog) == "é Tom &amp; &lt;Jerry&gt; ü")
     }
 
-    @Test func everyLanguageRendersInItsOwnWordsBeforeAndAfterTheBackgroundCompile() throws {
+    @Test func everyLanguageRendersInItsOwnWordsWhenFirstAskedAndOnceCompiled() throws {
         let renderer = try PageRenderer(templatesDirectory: TestHarness.repositoryRoot + "/templates", languages: ["en", "fr", "de"])
         let german = renderer.page("logged_out", language: "de", model: [:])
         #expect(german.contains("Sie sind abgemeldet"))
-        renderer.compileAllLanguages()
         #expect(renderer.page("logged_out", language: "de", model: [:]) == german)
+        #expect(renderer.page("logged_out", language: "fr", model: [:]) != german)
         #expect(renderer.page("logged_out", language: "xx", model: [:]) == renderer.page("logged_out", language: "en", model: [:]))
     }
 

@@ -27,19 +27,16 @@ public final class PageRenderer: MailRendering, Sendable {
             throw RendererError.missingTemplate(name)
         }
         for language in languages {
-            if let key = locales.catalog(language).first(where: { $0.value.contains("{{") || $0.value.contains("}}") })?.key {
+            if let key = locales.catalog(language).first(where: {
+                $0.value.firstRange(of: "{{") != nil || $0.value.firstRange(of: "}}") != nil
+            })?.key {
                 throw RendererError.unsafeMessage(language: language, key: key)
             }
         }
         // Compiling is most of the start-up time. The first language is compiled now, which proves that every
-        // template parses (messages cannot add tags, so the others parse too); the others are compiled by
-        // `compileAllLanguages`, or by the first request that needs one.
+        // template parses (messages cannot add tags, so the others parse too); each other one by the first request
+        // that needs it, so that a server whose users all read one language holds one compiled set.
         libraries = CompiledLibraries(fallback: try Self.compile(sources, catalog: locales.catalog(languages[0])))
-    }
-
-    /// Compiles the languages not compiled yet; `serve` calls it on a background thread once it answers requests.
-    public func compileAllLanguages() {
-        for language in locales.languages.dropFirst() { _ = library(language) }
     }
 
     private func library(_ language: String) -> MustacheLibrary {
