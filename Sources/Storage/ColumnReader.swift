@@ -1,3 +1,4 @@
+internal import CSQLite
 import Foundation
 import GRDB
 
@@ -75,6 +76,32 @@ extension Store {
     }
 
     /// Every row of `statement`, read by column position.
+    /// The first row of a read-only `statement`, bound by `bind` and stepped through SQLite directly: for the look-up
+    /// every signed-in request makes, where GRDB's cursor (argument values boxed and validated, execution hooks for
+    /// observation and transactions, a lock for its suspension checks) cost about as much as the query. A SELECT
+    /// needs none of those hooks. `bind` may bind borrowed memory: the bindings are cleared before this returns.
+    func fetchFirstDirect<T>(
+        _ statement: Statement, bind: (SQLiteStatement) -> Void, _ decode: (inout ColumnReader) throws -> T
+    ) throws -> T? {
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        bind(handle)
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW:
+            var reader = ColumnReader(statement: statement, sqliteStatement: handle)
+            return try decode(&reader)
+        case SQLITE_DONE:
+            return nil
+        case let code:
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+        }
+    }
+
     func fetchAll<T>(_ statement: Statement, arguments: StatementArguments = [], _ decode: @escaping (inout ColumnReader) throws -> T)
         throws
         -> [T]

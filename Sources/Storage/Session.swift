@@ -1,3 +1,4 @@
+internal import CSQLite
 import Foundation
 import GRDB
 
@@ -48,7 +49,7 @@ extension Store {
             ])
     }
 
-    private static let activeSessionQuery = """
+    static let activeSessionQuery = """
         SELECT \(SSOSession.columns), \(Account.columns)
         FROM sso_session s JOIN account a ON a.id = s.account_id
         WHERE s.id_hash = ? AND s.expires_at > ? AND a.status = 'active'
@@ -56,8 +57,14 @@ extension Store {
 
     /// The live session and its account in one indexed lookup.
     public func activeSession(idHash: [UInt8], at now: Date) throws -> (SSOSession, Account)? {
-        try fetchFirst(db.cachedStatement(sql: Self.activeSessionQuery), arguments: [Data(idHash), now.storedSeconds]) { columns in
-            (try SSOSession(&columns), try Account(&columns))
+        try idHash.withUnsafeBytes { hash in
+            try fetchFirstDirect(
+                db.cachedStatement(sql: Self.activeSessionQuery),
+                bind: { statement in
+                    sqlite3_bind_blob(statement, 1, hash.baseAddress, CInt(hash.count), nil)
+                    sqlite3_bind_double(statement, 2, now.storedSeconds)
+                }
+            ) { columns in (try SSOSession(&columns), try Account(&columns)) }
         }
     }
 

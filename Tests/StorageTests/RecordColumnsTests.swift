@@ -54,6 +54,30 @@ import Testing
         #expect(all.last?.status == .pending)
     }
 
+    /// The session look-up binds and steps its statement itself: each call must see only its own token and time, and
+    /// leave the cached statement as GRDB expects it (the same statement run through GRDB in between).
+    @Test func theDirectSessionLookUpBindsEachCallsOwnValues() throws {
+        let (db, account) = try populated()
+        let other: [UInt8] = Array(repeating: 8, count: 32)
+        try db.write { store in
+            try store.insertSession(
+                idHash: other, accountID: account.id, level: "password", methods: "password", at: t0, expiresAt: t0.addingTimeInterval(60),
+                ip: "192.0.2.5", userAgent: "Other")
+        }
+        try db.readOneStatement { store in
+            for _ in 0..<3 {
+                #expect(try store.activeSession(idHash: token, at: t0.addingTimeInterval(20))?.0.userAgent == "Test Browser")
+                #expect(try store.activeSession(idHash: other, at: t0.addingTimeInterval(20))?.0.userAgent == "Other")
+                #expect(try store.activeSession(idHash: other, at: t0.addingTimeInterval(61)) == nil)  // expired
+                #expect(try store.activeSession(idHash: [], at: t0) == nil)
+                #expect(try store.activeSession(idHash: Array(token.dropLast()), at: t0) == nil)
+                let throughGRDB = try Row.fetchAll(
+                    store.db.cachedStatement(sql: Store.activeSessionQuery), arguments: [Data(other), t0.storedSeconds])
+                #expect(throughGRDB.count == 1)
+            }
+        }
+    }
+
     @Test func aSessionAndItsAccountReadBackEveryFieldThroughEachQuery() throws {
         let (db, account) = try populated()
         let (session, owner) = try #require(try db.readOneStatement { try $0.activeSession(idHash: token, at: t0.addingTimeInterval(20)) })

@@ -121,11 +121,13 @@ enum TestPaths {
         let cache = PageCache()
         let slot = PageCache.escapedSlot
         let page = "\(slot)é\(slot)\(slot)ü–\(slot)&lt;csrf-slot"
-        for _ in 0..<2 {  // rendered, then from the cache
-            let body = cache.page("k", csrf: "T0k") { page }
+        #expect(cache.cached("k", csrf: "T0k") == nil)
+        let stored = cache.store("k", page: page, csrf: "T0k")
+        for body in [stored, cache.cached("k", csrf: "T0k") ?? []] {  // as rendered, then from the cache
             #expect(String(decoding: body, as: UTF8.self) == "T0kéT0kT0kü–T0k&lt;csrf-slot")
         }
-        #expect(String(decoding: cache.page("plain", csrf: "T0k") { "no slot" }, as: UTF8.self) == "no slot")
-        #expect(cache.page("empty", csrf: "T0k") { "" }.isEmpty)
+        #expect(String(decoding: cache.cached("k", csrf: "0th3r") ?? [], as: UTF8.self) == "0th3ré0th3r0th3rü–0th3r&lt;csrf-slot")
+        #expect(String(decoding: cache.store("plain", page: "no slot", csrf: "T0k"), as: UTF8.self) == "no slot")
+        #expect(cache.store("empty", page: "", csrf: "T0k").isEmpty)
     }
 }

@@ -7,19 +7,22 @@ import Storage
 enum AccountPages {
     static func overview(_ c: RequestContext) throws -> HTTPResponse {
         guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
-        let languageName = c.app.renderer.locales.name(of: account.emailLanguage)
         let status = c.query["done"].flatMap { c.t.catalog["account_done_\($0)"] == nil ? nil : c.t("account_done_\($0)") }
-        // The page shows these values and nothing else of the account or session (the menu: the name and address).
-        let shown = [
-            ("first_name", account.firstName), ("last_name", account.lastName), ("email", account.email),
-            ("email_language", languageName), ("created", c.app.longDates.string(account.createdAt, language: c.t.language)),
-            ("status_message", status ?? ""),
-        ]
-        var model: [String: Any] = Dictionary(uniqueKeysWithValues: shown)
-        model["has_status"] = status != nil
-        // Each value's length goes into the key, so that no two lists of values can spell the same key.
-        let key = "\(account.id)|" + shown.map { "\($0.1.utf8.count):\($0.1)" }.joined()
-        return try c.renderCached("account", model, key: key, title: c.t("account_title"), in: c.app.accountPageCache)
+        // The page shows these values and nothing else of the account or session (the menu: the name and address);
+        // the language's name and the creation date's text follow from the codes and seconds in the key (the page's
+        // language is part of every cache key). Each value's length goes into the key, so that no two lists of values
+        // can spell the same key.
+        let values = [account.firstName, account.lastName, account.email, account.emailLanguage, status ?? ""]
+        var key = "\(account.id)|\(account.createdAt.timeIntervalSince1970)|"
+        for value in values { key += "\(value.utf8.count):\(value)" }
+        return try c.renderCached("account", key: key, title: c.t("account_title"), in: c.app.accountPageCache) {
+            [
+                "first_name": account.firstName, "last_name": account.lastName, "email": account.email,
+                "email_language": c.app.renderer.locales.name(of: account.emailLanguage),
+                "created": c.app.longDates.string(account.createdAt, language: c.t.language),
+                "status_message": status ?? "", "has_status": status != nil,
+            ]
+        }
     }
 
     static func showProfile(_ c: RequestContext) throws -> HTTPResponse {

@@ -20,10 +20,12 @@ enum LoginPages {
         }
         if next == nil && c.query["email"] == nil {
             // The page every sign-in starts from: the same for everyone in a language, so cached.
-            var model = c.formModel(values: ["email": ""], errors: [])
-            model["next"] = ""
-            model["registration_enabled"] = c.settings.registration.enabled
-            return try c.renderCached("login_email", model, key: "", title: c.t("login_title"))
+            return try c.renderCached("login_email", key: "", title: c.t("login_title")) {
+                var model = c.formModel(values: ["email": ""], errors: [])
+                model["next"] = ""
+                model["registration_enabled"] = c.settings.registration.enabled
+                return model
+            }
         }
         return try emailStep(c, email: c.query.string("email"), next: next, errors: [])
     }

@@ -16,9 +16,14 @@ final class PageCache: @unchecked Sendable {
     /// Each page as UTF-8 bytes, split at its CSRF slots: a hit is one copy into the response body.
     private var pages: [String: [[UInt8]]] = [:]
 
-    func page(_ key: String, csrf: String, render: () throws -> String) rethrows -> [UInt8] {
-        if let parts = lock.withLock({ pages[key] }) { return Self.joined(parts, csrf: csrf) }
-        let parts = Self.split(Array(try render().utf8))
+    /// The page kept under `key` with `csrf` in its slots, if there is one.
+    func cached(_ key: String, csrf: String) -> [UInt8]? {
+        lock.withLock { pages[key] }.map { Self.joined($0, csrf: csrf) }
+    }
+
+    /// Keeps `page` (rendered with `csrfSlot` for the token) under `key`; returns it with `csrf` in its slots.
+    func store(_ key: String, page: String, csrf: String) -> [UInt8] {
+        let parts = Self.split(Array(page.utf8))
         lock.withLock {
             if pages.count >= Self.capacity { pages.removeAll(keepingCapacity: true) }
             pages[key] = parts
