@@ -40,8 +40,12 @@ public struct HTTPResponse: Sendable {
             bytes += name.utf8
             bytes += ": ".utf8
             // A header value must never be able to inject another header. Bytes, not Characters: "\r\n" is one
-            // Character in Swift and equals neither "\r" nor "\n".
-            for byte in value.utf8 where byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") { bytes.append(byte) }
+            // Character in Swift and equals neither "\r" nor "\n". Values are copied whole unless they hold one.
+            if value.utf8.contains(where: { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }) {
+                for byte in value.utf8 where byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") { bytes.append(byte) }
+            } else {
+                bytes += value.utf8
+            }
             bytes += "\r\n".utf8
         }
         bytes += "Content-Length: \(body.count)\r\n\r\n".utf8
