@@ -41,8 +41,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
         // libcurl and libxml2 are loaded on first use (see their headers), not linked.
-        .target(name: "CCurl"),
-        .target(name: "CXML2", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]),
+        .target(name: "CLoader"),
+        .target(name: "CCurl", dependencies: ["CLoader"]),
+        .target(name: "CXML2", dependencies: ["CLoader"], cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]),
         .target(name: "Basics", swiftSettings: strict),
         .target(
             name: "Cryptography",

@@ -1,8 +1,14 @@
 #include "CCurl.h"
 
-#include <dlfcn.h>
+#include <CLoader.h>
 #include <pthread.h>
 #include <stdio.h>
+
+static const char *const names[] = {
+    "curl_global_init", "curl_easy_init", "curl_easy_cleanup", "curl_easy_perform", "curl_easy_strerror",
+    "curl_easy_setopt", "curl_easy_getinfo", "curl_slist_append", "curl_slist_free_all",
+};
+static void *functions[sizeof names / sizeof names[0]];
 
 static struct {
     CURLcode (*global_init)(long flags);
@@ -20,30 +26,19 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char load_error[256];
 static int loaded;
 
-static int resolve(void *library, const char *name, void **function) {
-    *function = dlsym(library, name);
-    if (*function) return 1;
-    snprintf(load_error, sizeof load_error, "libcurl has no %s", name);
-    return 0;
-}
-
 static void load(void) {
-    void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        const char *reason = dlerror();
-        snprintf(load_error, sizeof load_error, "libcurl could not be loaded: %s", reason ? reason : "unknown error");
+    if (!la_load_library("libcurl", "libcurl.so.4", names, functions, sizeof names / sizeof names[0], load_error,
+                         sizeof load_error))
         return;
-    }
-    if (!resolve(library, "curl_global_init", (void **)&api.global_init)
-        || !resolve(library, "curl_easy_init", (void **)&api.easy_init)
-        || !resolve(library, "curl_easy_cleanup", (void **)&api.easy_cleanup)
-        || !resolve(library, "curl_easy_perform", (void **)&api.easy_perform)
-        || !resolve(library, "curl_easy_strerror", (void **)&api.easy_strerror)
-        || !resolve(library, "curl_easy_setopt", (void **)&api.easy_setopt)
-        || !resolve(library, "curl_easy_getinfo", (void **)&api.easy_getinfo)
-        || !resolve(library, "curl_slist_append", (void **)&api.slist_append)
-        || !resolve(library, "curl_slist_free_all", (void **)&api.slist_free_all))
-        return;
+    api.global_init = (CURLcode (*)(long))functions[0];
+    api.easy_init = (CURL * (*)(void)) functions[1];
+    api.easy_cleanup = (void (*)(CURL *))functions[2];
+    api.easy_perform = (CURLcode (*)(CURL *))functions[3];
+    api.easy_strerror = (const char *(*)(CURLcode))functions[4];
+    api.easy_setopt = (CURLcode (*)(CURL *, CURLoption, ...))functions[5];
+    api.easy_getinfo = (CURLcode (*)(CURL *, CURLINFO, ...))functions[6];
+    api.slist_append = (struct curl_slist * (*)(struct curl_slist *, const char *)) functions[7];
+    api.slist_free_all = (void (*)(struct curl_slist *))functions[8];
     // curl_global_init is not thread-safe; running it inside the once-only load keeps it so.
     CURLcode code = api.global_init(CURL_GLOBAL_DEFAULT);
     if (code != CURLE_OK) {

@@ -1,8 +1,10 @@
 #include "CXML2.h"
 
-#include <dlfcn.h>
+#include <CLoader.h>
 #include <pthread.h>
-#include <stdio.h>
+
+static const char *const names[] = {"xmlReadMemory", "xmlFreeDoc", "xmlDocGetRootElement"};
+static void *functions[sizeof names / sizeof names[0]];
 
 static struct {
     xmlDocPtr (*read_memory)(const char *buffer, int size, const char *url, const char *encoding, int options);
@@ -14,23 +16,14 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char load_error[256];
 static int loaded;
 
-static int resolve(void *library, const char *name, void **function) {
-    *function = dlsym(library, name);
-    if (*function) return 1;
-    snprintf(load_error, sizeof load_error, "libxml2 has no %s", name);
-    return 0;
-}
-
 static void load(void) {
-    void *library = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        const char *reason = dlerror();
-        snprintf(load_error, sizeof load_error, "libxml2 could not be loaded: %s", reason ? reason : "unknown error");
+    if (!la_load_library("libxml2", "libxml2.so.2", names, functions, sizeof names / sizeof names[0], load_error,
+                         sizeof load_error))
         return;
-    }
-    loaded = resolve(library, "xmlReadMemory", (void **)&api.read_memory)
-        && resolve(library, "xmlFreeDoc", (void **)&api.free_doc)
-        && resolve(library, "xmlDocGetRootElement", (void **)&api.doc_get_root_element);
+    api.read_memory = (xmlDocPtr (*)(const char *, int, const char *, const char *, int))functions[0];
+    api.free_doc = (void (*)(xmlDocPtr))functions[1];
+    api.doc_get_root_element = (xmlNodePtr (*)(const xmlDoc *))functions[2];
+    loaded = 1;
 }
 
 const char *la_xml_load_error(void) {
