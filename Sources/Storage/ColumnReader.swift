@@ -75,7 +75,6 @@ extension Store {
         return value
     }
 
-    /// Every row of `statement`, read by column position.
     /// The first row of a read-only `statement`, bound by `bind` and stepped through SQLite directly: for the look-up
     /// every signed-in request makes, where GRDB's cursor (argument values boxed and validated, execution hooks for
     /// observation and transactions, a lock for its suspension checks) cost about as much as the query. A SELECT
@@ -102,6 +101,7 @@ extension Store {
         }
     }
 
+    /// Every row of `statement`, read by column position.
     func fetchAll<T>(_ statement: Statement, arguments: StatementArguments = [], _ decode: @escaping (inout ColumnReader) throws -> T)
         throws
         -> [T]
