@@ -8,8 +8,6 @@ static const char *const names[] = {
     "curl_global_init", "curl_easy_init", "curl_easy_cleanup", "curl_easy_perform", "curl_easy_strerror",
     "curl_easy_setopt", "curl_easy_getinfo", "curl_slist_append", "curl_slist_free_all",
 };
-static void *functions[sizeof names / sizeof names[0]];
-
 static struct {
     CURLcode (*global_init)(long flags);
     CURL *(*easy_init)(void);
@@ -27,6 +25,7 @@ static char load_error[256];
 static int loaded;
 
 static void load(void) {
+    void *functions[sizeof names / sizeof names[0]];
     if (!la_load_library("libcurl", "libcurl.so.4", names, functions, sizeof names / sizeof names[0], load_error,
                          sizeof load_error))
         return;
@@ -55,14 +54,14 @@ const char *la_curl_load_error(void) {
 
 CURL *la_curl_easy_init(void) { return la_curl_load_error() ? NULL : api.easy_init(); }
 
-// Everything below takes a handle or list, which exists only once libcurl is loaded.
+struct curl_slist *la_curl_slist_append(struct curl_slist *list, const char *value) {
+    return la_curl_load_error() ? NULL : api.slist_append(list, value);
+}
+
+// Everything below takes a handle, a list or a code from libcurl, which exist only once it is loaded.
 void la_curl_easy_cleanup(CURL *curl) { api.easy_cleanup(curl); }
 CURLcode la_curl_easy_perform(CURL *curl) { return api.easy_perform(curl); }
 const char *la_curl_easy_strerror(CURLcode code) { return api.easy_strerror(code); }
-
-struct curl_slist *la_curl_slist_append(struct curl_slist *list, const char *value) {
-    return api.slist_append(list, value);
-}
 
 void la_curl_slist_free_all(struct curl_slist *list) {
     if (list) api.slist_free_all(list);

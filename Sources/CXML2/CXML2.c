@@ -4,8 +4,6 @@
 #include <pthread.h>
 
 static const char *const names[] = {"xmlReadMemory", "xmlFreeDoc", "xmlDocGetRootElement"};
-static void *functions[sizeof names / sizeof names[0]];
-
 static struct {
     xmlDocPtr (*read_memory)(const char *buffer, int size, const char *url, const char *encoding, int options);
     void (*free_doc)(xmlDocPtr document);
@@ -17,6 +15,7 @@ static char load_error[256];
 static int loaded;
 
 static void load(void) {
+    void *functions[sizeof names / sizeof names[0]];
     if (!la_load_library("libxml2", "libxml2.so.2", names, functions, sizeof names / sizeof names[0], load_error,
                          sizeof load_error))
         return;

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Identity
 import TOMLKit
@@ -165,8 +166,7 @@ struct ConfigFile {
     /// `#` and six hexadecimal digits.
     static func isHexColour(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        return bytes.count == 7 && bytes[0] == UInt8(ascii: "#")
-            && bytes.dropFirst().allSatisfy { Character(Unicode.Scalar($0)).isHexDigit }
+        return bytes.count == 7 && bytes[0] == UInt8(ascii: "#") && bytes.dropFirst().allSatisfy { Hex.nibble($0) != nil }
     }
 
     /// WCAG contrast ratio of a `#rrggbb` colour against white.

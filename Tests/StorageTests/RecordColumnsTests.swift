@@ -78,6 +78,20 @@ import Testing
         }
     }
 
+    /// A step that fails reaches the caller as SQLite's error with the statement's SQL, and the next call works again.
+    @Test func aFailingDirectLookUpThrowsSQLitesError() throws {
+        let (db, _) = try populated()
+        try db.write { store in
+            #expect(try store.activeSession(idHash: token, at: t0) != nil)  // prepares and caches the statement
+            try store.db.execute(sql: "ALTER TABLE sso_session RENAME TO sso_session_moved")
+            let error = #expect(throws: DatabaseError.self) { try store.activeSession(idHash: token, at: t0) }
+            #expect(error?.message?.contains("sso_session") == true)
+            #expect(error?.sql == Store.activeSessionQuery)
+            try store.db.execute(sql: "ALTER TABLE sso_session_moved RENAME TO sso_session")
+            #expect(try store.activeSession(idHash: token, at: t0) != nil)
+        }
+    }
+
     @Test func aSessionAndItsAccountReadBackEveryFieldThroughEachQuery() throws {
         let (db, account) = try populated()
         let (session, owner) = try #require(try db.readOneStatement { try $0.activeSession(idHash: token, at: t0.addingTimeInterval(20)) })

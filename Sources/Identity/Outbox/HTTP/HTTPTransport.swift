@@ -18,17 +18,8 @@ public struct HTTPTransport: PostTransport, CallbackTransport {
     public func confirm(_ url: String) -> Bool {
         guard let curl = la_curl_easy_init() else { return false }
         defer { la_curl_easy_cleanup(curl) }
-        let setup = [
-            la_curl_setopt_string(curl, CURLOPT_URL, url),
-            la_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "https"),
-            la_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0),
-            la_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
-            la_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 5),
-            la_curl_setopt_long(curl, CURLOPT_TIMEOUT, 10),
-            la_curl_setopt_callback(curl, CURLOPT_WRITEFUNCTION, discardCallback),
-        ]
+        let setup = baseOptions(curl, url: url, protocols: "https", connectTimeout: 5, timeout: 10)
         guard setup.allSatisfy({ $0 == CURLE_OK }) else { return false }
-        if let caFile, la_curl_setopt_string(curl, CURLOPT_CAINFO, caFile) != CURLE_OK { return false }
         guard la_curl_easy_perform(curl) == CURLE_OK else { return false }
         var status = 0
         la_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
@@ -78,17 +69,9 @@ public struct HTTPTransport: PostTransport, CallbackTransport {
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let result = body.withUnsafeBufferPointer { bytes in
             errorBuffer.withUnsafeMutableBufferPointer { errorPointer -> CURLcode in
-                var setup = [
-                    la_curl_setopt_string(curl, CURLOPT_URL, url),
-                    la_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https"),
-                    la_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0),
-                    la_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
-                    la_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 10),
-                    la_curl_setopt_long(curl, CURLOPT_TIMEOUT, 30),
-                    la_curl_setopt_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list)),
-                    la_curl_setopt_callback(curl, CURLOPT_WRITEFUNCTION, discardCallback),
-                    la_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorPointer.baseAddress)),
-                ]
+                var setup = baseOptions(curl, url: url, protocols: "http,https", connectTimeout: 10, timeout: 30)
+                setup.append(la_curl_setopt_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list)))
+                setup.append(la_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorPointer.baseAddress)))
                 if method == "GET" {
                     setup.append(la_curl_setopt_long(curl, CURLOPT_HTTPGET, 1))
                 } else {
@@ -102,7 +85,6 @@ public struct HTTPTransport: PostTransport, CallbackTransport {
                     }
                     if method != "POST" { setup.append(la_curl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, method)) }
                 }
-                if let caFile { setup.append(la_curl_setopt_string(curl, CURLOPT_CAINFO, caFile)) }
                 if let failed = setup.first(where: { $0 != CURLE_OK }) { return failed }
                 return la_curl_easy_perform(curl)
             }
@@ -114,6 +96,26 @@ public struct HTTPTransport: PostTransport, CallbackTransport {
         }
         let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return .unanswered("curl \(result.rawValue): " + (detail.isEmpty ? String(cString: la_curl_easy_strerror(result)) : detail))
+    }
+}
+
+extension HTTPTransport {
+    /// What every request here sets: the URL and the schemes it may use, no redirects followed, no signals, the
+    /// timeouts, the answer's body discarded, and the trusted CA certificates when `caFile` is set.
+    fileprivate func baseOptions(_ curl: UnsafeMutableRawPointer, url: String, protocols: String, connectTimeout: Int, timeout: Int)
+        -> [CURLcode]
+    {
+        var options = [
+            la_curl_setopt_string(curl, CURLOPT_URL, url),
+            la_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, protocols),
+            la_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0),
+            la_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1),
+            la_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, connectTimeout),
+            la_curl_setopt_long(curl, CURLOPT_TIMEOUT, timeout),
+            la_curl_setopt_callback(curl, CURLOPT_WRITEFUNCTION, discardCallback),
+        ]
+        if let caFile { options.append(la_curl_setopt_string(curl, CURLOPT_CAINFO, caFile)) }
+        return options
     }
 }
 
