@@ -3,12 +3,15 @@ import Foundation
 /// Cookies sent by the browser. Malformed pairs are skipped; oversized headers yield no cookies.
 public struct RequestCookies: Sendable {
     public static let maximumHeaderBytes = 8192
-    private var values: [String: String] = [:]
+    /// The header's bytes and where each pair's name and value lie in them, in the order sent. Nothing is decoded
+    /// until asked for: every request parses the header and reads two or three of its cookies.
+    private var bytes: [UInt8] = []
+    private var pairs: [(name: Range<Int>, value: Range<Int>)] = []
 
     public init(header: String?) {
         guard let header, header.utf8.count <= Self.maximumHeaderBytes else { return }
         // Bytes rather than Characters: this runs on every request, and every delimiter is ASCII.
-        let bytes = Array(header.utf8)
+        bytes = Array(header.utf8)
         var start = 0
         while start < bytes.count {
             let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
@@ -17,15 +20,13 @@ public struct RequestCookies: Sendable {
             while low < high, Self.isBlank(bytes[low]) { low += 1 }
             while high > low, Self.isBlank(bytes[high - 1]) { high -= 1 }
             if let equals = bytes[low..<high].firstIndex(of: UInt8(ascii: "=")) {
-                let name = String(decoding: bytes[low..<equals], as: UTF8.self)
                 var valueStart = equals + 1
                 var valueEnd = high
                 if valueEnd - valueStart >= 2, bytes[valueStart] == UInt8(ascii: "\""), bytes[valueEnd - 1] == UInt8(ascii: "\"") {
                     valueStart += 1
                     valueEnd -= 1
                 }
-                // The first cookie of a name wins, as browsers send the most specific first.
-                if values[name] == nil { values[name] = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self) }
+                pairs.append((low..<equals, valueStart..<valueEnd))
             }
             start = end + 1
         }
@@ -33,7 +34,14 @@ public struct RequestCookies: Sendable {
 
     private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
-    public subscript(name: String) -> String? { values[name] }
+    /// The value of the first cookie called `name`: browsers send the most specific first. A look-up is linear in
+    /// the number of cookies, which the header's size bounds; keeping every pair (rather than the first of each
+    /// name) keeps parsing linear too.
+    public subscript(name: String) -> String? {
+        let wanted = name.utf8
+        guard let pair = pairs.first(where: { $0.name.count == wanted.count && bytes[$0.name].elementsEqual(wanted) }) else { return nil }
+        return String(decoding: bytes[pair.value], as: UTF8.self)
+    }
 }
 
 /// A `Set-Cookie` header value with the house defaults: host-only, HttpOnly, SameSite=Lax.
