@@ -109,6 +109,18 @@ enum TestPaths {
         #expect(text == "Status: 303 See Other\r\nLocation: /xSet-Cookie: a=1B: 2C: 3\r\nContent-Length: 0\r\n\r\n")
     }
 
+    @Test func headNamesEveryLengthAndStatusInDecimal() {
+        for (count, digits) in [(0, "0"), (9, "9"), (10, "10"), (99, "99"), (100, "100"), (123_456, "123456")] {
+            let head = String(
+                decoding: HTTPResponse(status: 200, body: [UInt8](repeating: 0x41, count: count)).serializedHead(), as: UTF8.self)
+            #expect(head == "Status: 200 OK\r\nContent-Length: \(digits)\r\n\r\n")
+        }
+        let odd = HTTPResponse(status: 599, headers: [("X-Empty", ""), ("X-\r\nName", "é\n"), ("Vary", "Cookie")])
+        #expect(
+            String(decoding: odd.serialized(), as: UTF8.self)
+                == "Status: 599 Status\r\nX-Empty: \r\nX-Name: é\r\nVary: Cookie\r\nContent-Length: 0\r\n\r\n")
+    }
+
     @Test func serializedResponseEndsWithItsBody() {
         let response = HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", body: "héllo")
         let text = String(decoding: response.serialized(), as: UTF8.self)
@@ -117,17 +129,35 @@ enum TestPaths {
 }
 
 @Suite struct PageCacheSlotTests {
+    static func key(path: String = "/p", query: String = "", values: [String]) -> PageCache.Key {
+        PageCache.Key(template: "t", language: "en", showsNotice: true, path: path, query: query, values: values)
+    }
+
+    @Test func keysThatWouldSpellTheSameTextStayApart() {
+        let cache = PageCache()
+        _ = cache.store(Self.key(values: ["ab", "c"]), page: "first", csrf: "")
+        _ = cache.store(Self.key(path: "/p|", values: ["b"]), page: "second", csrf: "")
+        #expect(cache.cached(Self.key(values: ["a", "bc"]), csrf: "") == nil)
+        #expect(cache.cached(Self.key(values: ["abc"]), csrf: "") == nil)
+        #expect(cache.cached(Self.key(path: "/p", values: ["|b"]), csrf: "") == nil)
+        #expect(cache.cached(Self.key(values: ["ab", "c"]), csrf: "").map { String(decoding: $0, as: UTF8.self) } == "first")
+        var other = Self.key(values: ["ab", "c"])
+        other.showsNotice = false
+        #expect(cache.cached(other, csrf: "") == nil)
+    }
+
     @Test func everySlotTakesTheTokenAtTheEdgesSideBySideAndInMultiByteText() {
         let cache = PageCache()
+        let k = Self.key(values: ["k"])
         let slot = PageCache.escapedSlot
         let page = "\(slot)é\(slot)\(slot)ü–\(slot)&lt;csrf-slot"
-        #expect(cache.cached("k", csrf: "T0k") == nil)
-        let stored = cache.store("k", page: page, csrf: "T0k")
-        for body in [stored, cache.cached("k", csrf: "T0k") ?? []] {  // as rendered, then from the cache
+        #expect(cache.cached(k, csrf: "T0k") == nil)
+        let stored = cache.store(k, page: page, csrf: "T0k")
+        for body in [stored, cache.cached(k, csrf: "T0k") ?? []] {  // as rendered, then from the cache
             #expect(String(decoding: body, as: UTF8.self) == "T0kéT0kT0kü–T0k&lt;csrf-slot")
         }
-        #expect(String(decoding: cache.cached("k", csrf: "0th3r") ?? [], as: UTF8.self) == "0th3ré0th3r0th3rü–0th3r&lt;csrf-slot")
-        #expect(String(decoding: cache.store("plain", page: "no slot", csrf: "T0k"), as: UTF8.self) == "no slot")
-        #expect(cache.store("empty", page: "", csrf: "T0k").isEmpty)
+        #expect(String(decoding: cache.cached(k, csrf: "0th3r") ?? [], as: UTF8.self) == "0th3ré0th3r0th3rü–0th3r&lt;csrf-slot")
+        #expect(String(decoding: cache.store(Self.key(values: ["plain"]), page: "no slot", csrf: "T0k"), as: UTF8.self) == "no slot")
+        #expect(cache.store(Self.key(values: ["empty"]), page: "", csrf: "T0k").isEmpty)
     }
 }

@@ -9,13 +9,13 @@ enum AccountPages {
         guard let (_, account) = try c.session() else { return c.redirectToSignIn() }
         let status = c.query["done"].flatMap { c.t.catalog["account_done_\($0)"] == nil ? nil : c.t("account_done_\($0)") }
         // The page shows these values and nothing else of the account or session (the menu: the name and address);
-        // the language's name and the creation date's text follow from the codes and seconds in the key (the page's
-        // language is part of every cache key). Each value's length goes into the key, so that no two lists of values
-        // can spell the same key.
-        let values = [account.firstName, account.lastName, account.email, account.emailLanguage, status ?? ""]
-        var key = "\(account.id)|\(account.createdAt.timeIntervalSince1970)|"
-        for value in values { key += "\(value.utf8.count):\(value)" }
-        return try c.renderCached("account", key: key, title: c.t("account_title"), in: c.app.accountPageCache) {
+        // the language's name and the creation date's text follow from the code and the whole seconds (the page's
+        // language is part of every cache key).
+        let values = [
+            String(account.id), String(Int64(account.createdAt.timeIntervalSince1970.rounded(.down))), account.firstName, account.lastName,
+            account.email, account.emailLanguage, status ?? "",
+        ]
+        return try c.renderCached("account", values: values, title: c.t("account_title"), in: c.app.accountPageCache) {
             [
                 "first_name": account.firstName, "last_name": account.lastName, "email": account.email,
                 "email_language": c.app.renderer.locales.name(of: account.emailLanguage),

@@ -20,7 +20,7 @@ enum LoginPages {
         }
         if next == nil && c.query["email"] == nil {
             // The page every sign-in starts from: the same for everyone in a language, so cached.
-            return try c.renderCached("login_email", key: "", title: c.t("login_title")) {
+            return try c.renderCached("login_email", values: [], title: c.t("login_title")) {
                 var model = c.formModel(values: ["email": ""], errors: [])
                 model["next"] = ""
                 model["registration_enabled"] = c.settings.registration.enabled

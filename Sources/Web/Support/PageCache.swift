@@ -12,17 +12,29 @@ final class PageCache: @unchecked Sendable {
 
     private static let escapedSlotBytes = Array(escapedSlot.utf8)
 
+    /// What a cached page depends on. The parts stay separate (hashed and compared one by one) rather than joined
+    /// into one text: no two different keys can then spell the same entry, and no text is built for each request.
+    struct Key: Hashable {
+        var template: String
+        var language: String
+        var showsNotice: Bool
+        var path: String
+        var query: String
+        /// Whatever else the page shows, as the page's handler names it.
+        var values: [String]
+    }
+
     private let lock = NSLock()
     /// Each page as UTF-8 bytes, split at its CSRF slots: a hit is one copy into the response body.
-    private var pages: [String: [[UInt8]]] = [:]
+    private var pages: [Key: [[UInt8]]] = [:]
 
     /// The page kept under `key` with `csrf` in its slots, if there is one.
-    func cached(_ key: String, csrf: String) -> [UInt8]? {
+    func cached(_ key: Key, csrf: String) -> [UInt8]? {
         lock.withLock { pages[key] }.map { Self.joined($0, csrf: csrf) }
     }
 
     /// Keeps `page` (rendered with `csrfSlot` for the token) under `key`; returns it with `csrf` in its slots.
-    func store(_ key: String, page: String, csrf: String) -> [UInt8] {
+    func store(_ key: Key, page: String, csrf: String) -> [UInt8] {
         let parts = Self.split(Array(page.utf8))
         lock.withLock {
             if pages.count >= Self.capacity { pages.removeAll(keepingCapacity: true) }

@@ -13,20 +13,21 @@ extension RequestContext {
     }
 
     /// Renders a page through a page cache: the page must depend on nothing but the request's language, path and
-    /// query, the cookie notice and what `key` names (which must therefore determine every value of the model). The
-    /// title and the model are only worked out when the page is not in the cache.
+    /// query, the cookie notice and the `values` named (which must therefore determine every value of the model).
+    /// The title and the model are only worked out when the page is not in the cache.
     func renderCached(
-        _ template: String, key: String, title: @autoclosure () -> String?, in cache: PageCache? = nil,
+        _ template: String, values: [String], title: @autoclosure () -> String?, in cache: PageCache? = nil,
         model: () -> [String: Any]
     ) throws -> HTTPResponse {
         // The page's language links repeat the query string. Only a query of plain characters can be
         // cached: anything else could spell the CSRF slot and receive the token where it does not belong.
         guard request.query.utf8.allSatisfy(Self.isPlainQueryByte) else { return try render(template, model(), title: title()) }
         let cache = cache ?? app.pageCache
-        let notice = cookies[Self.noticeCookie] != "1"
-        let fullKey = "\(template)|\(t.language)|\(notice)|\(request.path)|\(request.query)|\(key)"
+        let key = PageCache.Key(
+            template: template, language: t.language, showsNotice: cookies[Self.noticeCookie] != "1", path: request.path,
+            query: request.query, values: values)
         let token = csrfToken
-        if let body = cache.cached(fullKey, csrf: token) { return Self.htmlPage(body) }
+        if let body = cache.cached(key, csrf: token) { return Self.htmlPage(body) }
         let model = model()
         // Model values are checked for the same reason (the slot starts with "<"); such a page is never kept.
         if model.values.contains(where: { ($0 as? String)?.utf8.contains(UInt8(ascii: "<")) == true }) {
@@ -36,7 +37,7 @@ extension RequestContext {
         for (name, value) in model { context[name] = value }
         context["csrf"] = PageCache.csrfSlot
         let page = app.renderer.page(template, language: t.language, model: context)
-        return Self.htmlPage(cache.store(fullKey, page: page, csrf: token))
+        return Self.htmlPage(cache.store(key, page: page, csrf: token))
     }
 
     private static func htmlPage(_ body: [UInt8]) -> HTTPResponse {
