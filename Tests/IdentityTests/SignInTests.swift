@@ -7,6 +7,14 @@ import Testing
 @Suite struct SignInTests {
     let strong = "Correct-Horse-42-battery"
 
+    @Test func aClientsUserAgentKeepsAtMost512Characters() {
+        #expect(ClientInfo(ip: "192.0.2.1", userAgent: String(repeating: "a", count: 512)).userAgent.count == 512)
+        #expect(ClientInfo(ip: "192.0.2.1", userAgent: String(repeating: "a", count: 600)).userAgent == String(repeating: "a", count: 512))
+        // Counted in characters, not bytes: 300 two-byte letters stay whole, 600 lose their last 88.
+        #expect(ClientInfo(ip: "192.0.2.1", userAgent: String(repeating: "é", count: 300)).userAgent == String(repeating: "é", count: 300))
+        #expect(ClientInfo(ip: "192.0.2.1", userAgent: String(repeating: "é", count: 600)).userAgent == String(repeating: "é", count: 512))
+    }
+
     @Test func throttleGrowsThenLocksBefore100Failures() {
         let throttle = SignInThrottle()
         let now = Date(timeIntervalSince1970: 0)

@@ -4,6 +4,7 @@ public struct ClientInfo: Sendable {
     public var userAgent: String
     public init(ip: String, userAgent: String) {
         self.ip = ip
-        self.userAgent = String(userAgent.prefix(512))
+        // At most 512 characters; a text of at most 512 bytes has no more, and is kept without counting them.
+        self.userAgent = userAgent.utf8.count <= 512 ? userAgent : String(userAgent.prefix(512))
     }
 }
