@@ -157,4 +157,26 @@ import Testing
         let again = ada.text(ada.get("/account"))
         #expect(again.contains("Augusta King") && !again.contains("has been saved"))
     }
+
+    @Test func aCachedPageWithoutFormsNeedsNoCSRFToken() async throws {
+        let h = try await TestHarness.make()
+        let strong = "Correct-Horse-42-battery"
+        _ = try h.makeAccount(email: "ada@example.org", password: strong)
+        let client = TestClient(app: h.app)
+        client.post("/login", form: ["email": "ada@example.org"])
+        client.post("/login", form: ["email": "ada@example.org", "password": strong, "method": "password"])
+        client.cookies["la_notice"] = "1"  // the cookie notice, the page's only form, was dismissed
+        #expect(client.get("/account").status == 200)  // now kept in the cache
+        client.cookies["la_csrf"] = nil
+        let hit = client.get("/account")
+        #expect(hit.status == 200 && client.text(hit).contains("Lovelace") && !client.text(hit).contains("name=\"csrf\""))
+        #expect(!hit.headers.contains { $0.name == "Set-Cookie" && $0.value.hasPrefix("la_csrf=") })
+        // With the notice shown the page has a form again: the browser gets a seed and the page its token.
+        client.cookies["la_notice"] = nil
+        for _ in 0..<2 {
+            let page = client.text(client.get("/account"))
+            let token = try #require(page.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            #expect(client.cookies["la_csrf"] != nil && String(token) == client.csrfToken())
+        }
+    }
 }

@@ -28,13 +28,14 @@ final class PageCache: @unchecked Sendable {
     /// Each page as UTF-8 bytes, split at its CSRF slots: a hit is one copy into the response body.
     private var pages: [Key: [[UInt8]]] = [:]
 
-    /// The page kept under `key` with `csrf` in its slots, if there is one.
-    func cached(_ key: Key, csrf: String) -> [UInt8]? {
+    /// The page kept under `key` with `csrf` in its slots, if there is one. The token is only worked out (and a new
+    /// browser only given its CSRF cookie) for a page that has a slot.
+    func cached(_ key: Key, csrf: () -> String) -> [UInt8]? {
         lock.withLock { pages[key] }.map { Self.joined($0, csrf: csrf) }
     }
 
     /// Keeps `page` (rendered with `csrfSlot` for the token) under `key`; returns it with `csrf` in its slots.
-    func store(_ key: Key, page: String, csrf: String) -> [UInt8] {
+    func store(_ key: Key, page: String, csrf: () -> String) -> [UInt8] {
         let parts = Self.split(Array(page.utf8))
         lock.withLock {
             if pages.count >= Self.capacity { pages.removeAll(keepingCapacity: true) }
@@ -43,8 +44,9 @@ final class PageCache: @unchecked Sendable {
         return Self.joined(parts, csrf: csrf)
     }
 
-    private static func joined(_ parts: [[UInt8]], csrf: String) -> [UInt8] {
-        let token = Array(csrf.utf8)
+    private static func joined(_ parts: [[UInt8]], csrf: () -> String) -> [UInt8] {
+        guard parts.count > 1 else { return parts.first ?? [] }
+        let token = Array(csrf().utf8)
         var body: [UInt8] = []
         body.reserveCapacity(parts.reduce(0) { $0 + $1.count } + token.count * (parts.count - 1))
         for (index, part) in parts.enumerated() {

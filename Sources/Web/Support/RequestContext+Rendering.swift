@@ -26,8 +26,7 @@ extension RequestContext {
         let key = PageCache.Key(
             template: template, language: t.language, showsNotice: cookies[Self.noticeCookie] != "1", path: request.path,
             query: request.query, values: values)
-        let token = csrfToken
-        if let body = cache.cached(key, csrf: token) { return Self.htmlPage(body) }
+        if let body = cache.cached(key, csrf: { csrfToken }) { return Self.htmlPage(body) }
         let model = model()
         // Model values are checked for the same reason (the slot starts with "<"); such a page is never kept.
         if model.values.contains(where: { ($0 as? String)?.utf8.contains(UInt8(ascii: "<")) == true }) {
@@ -37,7 +36,7 @@ extension RequestContext {
         for (name, value) in model { context[name] = value }
         context["csrf"] = PageCache.csrfSlot
         let page = app.renderer.page(template, language: t.language, model: context)
-        return Self.htmlPage(cache.store(key, page: page, csrf: token))
+        return Self.htmlPage(cache.store(key, page: page, csrf: { csrfToken }))
     }
 
     private static func htmlPage(_ body: [UInt8]) -> HTTPResponse {
