@@ -24,21 +24,27 @@ public enum Digest {
         run(Fetched.sha256, Array(data))
     }
 
-    public static func sha256(_ text: String) -> [UInt8] { sha256(Array(text.utf8)) }
+    /// The digest of a text's UTF-8 bytes, read in place.
+    public static func sha256(_ text: String) -> [UInt8] {
+        var text = text
+        return text.withUTF8 { run(Fetched.sha256, UnsafeRawBufferPointer($0)) }
+    }
 
     public static func sha1(_ data: some Collection<UInt8>) -> [UInt8] {
         run(Fetched.sha1, Array(data))
     }
 
     private static func run(_ type: OpaquePointer, _ data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let status = data.withUnsafeBytes { input in
-            EVP_Digest(input.baseAddress, input.count, &out, &length, type, nil)
+        data.withUnsafeBytes { input in run(type, input) }
+    }
+
+    private static func run(_ type: OpaquePointer, _ input: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: Int(EVP_MAX_MD_SIZE)) { out, count in
+            var length: UInt32 = 0
+            let status = EVP_Digest(input.baseAddress, input.count, out.baseAddress, &length, type, nil)
+            precondition(status == 1, "EVP_Digest failed")
+            count = Int(length)
         }
-        precondition(status == 1, "EVP_Digest failed")
-        out.removeLast(out.count - Int(length))
-        return out
     }
 }
 
@@ -89,18 +95,23 @@ public final class HMACKey: @unchecked Sendable {
     }
 
     public func authenticate(_ message: some Collection<UInt8>) -> [UInt8] {
+        message.withContiguousStorageIfAvailable { authenticate(UnsafeRawBufferPointer($0)) }
+            ?? Array(message).withUnsafeBytes { authenticate($0) }
+    }
+
+    private func authenticate(_ input: UnsafeRawBufferPointer) -> [UInt8] {
         let reused = lock.withLock { idle.popLast() }
         guard let context = reused ?? EVP_MAC_CTX_dup(keyed) else { fatalError("HMAC context copy failed") }
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length = 0
-        let status = Array(message).withUnsafeBufferPointer { input in
-            (reused == nil || EVP_MAC_init(context, nil, 0, nil) == 1)
+        let mac = [UInt8](unsafeUninitializedCapacity: Int(EVP_MAX_MD_SIZE)) { out, count in
+            var length = 0
+            let status =
+                (reused == nil || EVP_MAC_init(context, nil, 0, nil) == 1)
                 && EVP_MAC_update(context, input.baseAddress, input.count) == 1
-                && EVP_MAC_final(context, &out, &length, out.count) == 1
+                && EVP_MAC_final(context, out.baseAddress, &length, out.count) == 1
+            precondition(status, "HMAC failed")
+            count = length
         }
-        precondition(status, "HMAC failed")
         lock.withLock { idle.append(context) }
-        out.removeLast(out.count - length)
-        return out
+        return mac
     }
 }
