@@ -12,6 +12,7 @@ public struct RequestCookies: Sendable {
         guard let header, header.utf8.count <= Self.maximumHeaderBytes else { return }
         // Bytes rather than Characters: this runs on every request, and every delimiter is ASCII.
         bytes = Array(header.utf8)
+        pairs.reserveCapacity(bytes.count(where: { $0 == UInt8(ascii: ";") }) + 1)
         var start = 0
         while start < bytes.count {
             let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count

@@ -15,6 +15,7 @@ enum SecurityHeaders {
 
     /// A handler may have set its own (stricter or widened) policy; every other header is fixed.
     static func apply(to response: inout HTTPResponse, secure: Bool) {
+        response.headers.reserveCapacity(response.headers.count + 6)
         if response.header("Content-Security-Policy") == nil { response.addHeader("Content-Security-Policy", contentSecurityPolicy) }
         response.addHeader("X-Frame-Options", "DENY")
         response.addHeader("Referrer-Policy", "no-referrer")
