@@ -1,3 +1,5 @@
+import Basics
+import Cryptography
 import Foundation
 import TestSupport
 import Testing
@@ -174,5 +176,47 @@ enum TestPaths {
         #expect(String(decoding: cache.cached(k, csrf: { "0th3r" }) ?? [], as: UTF8.self) == "0th3ré0th3r0th3rü–0th3r&lt;csrf-slot")
         #expect(String(decoding: cache.store(Self.key(values: ["plain"]), page: "no slot", csrf: { "T0k" }), as: UTF8.self) == "no slot")
         #expect(cache.store(Self.key(values: ["empty"]), page: "", csrf: { "T0k" }).isEmpty)
+    }
+}
+
+@Suite struct CSRFTokenTests {
+    let key = Array("a CSRF key of test".utf8)
+
+    func expected(_ seed: String) -> String { Base64URL.encode(HMAC.sha256(key: key, message: Array(seed.utf8))) }
+
+    @Test func rememberedTokensAreTheHMACsOfTheirOwnSeed() {
+        let csrf = CSRF(key: key)
+        let seeds = (0..<(CSRF.rememberedTokens + 10)).map { "seed-\($0)" }
+        for _ in 0..<2 {  // worked out, then remembered (the table is emptied once on the way)
+            for seed in seeds { #expect(csrf.token(forSeed: seed) == expected(seed)) }
+        }
+        #expect(csrf.isValid(token: expected("seed-1"), seed: "seed-1"))
+        #expect(!csrf.isValid(token: expected("seed-1"), seed: "seed-2"))
+        #expect(
+            !csrf.isValid(token: "", seed: "seed-1") && !csrf.isValid(token: expected(""), seed: "") && !csrf.isValid(token: "x", seed: nil)
+        )
+    }
+
+    @Test func seedsThatOnlyLookAlikeGetTheirOwnTokens() {
+        let csrf = CSRF(key: key)
+        let composed = "caf\u{E9}"
+        let decomposed = "cafe\u{301}"
+        #expect(composed == decomposed)  // equal as Swift texts, different as bytes
+        #expect(csrf.token(forSeed: composed) == expected(composed))
+        #expect(csrf.token(forSeed: decomposed) == expected(decomposed))
+        #expect(!csrf.isValid(token: expected(composed), seed: decomposed))
+    }
+
+    @Test func manyThreadsShareTheTableSafely() async {
+        let csrf = CSRF(key: key)
+        let wrong = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    (0..<600).filter { csrf.token(forSeed: "s\(($0 * 7 + task) % 700)") != expected("s\(($0 * 7 + task) % 700)") }.count
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(wrong == 0)
     }
 }
