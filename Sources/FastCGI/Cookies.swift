@@ -12,7 +12,7 @@ public struct RequestCookies: Sendable {
         guard let header, header.utf8.count <= Self.maximumHeaderBytes else { return }
         // Bytes rather than Characters: this runs on every request, and every delimiter is ASCII.
         bytes = Array(header.utf8)
-        pairs.reserveCapacity(bytes.count(where: { $0 == UInt8(ascii: ";") }) + 1)
+        pairs.reserveCapacity(8)
         var start = 0
         while start < bytes.count {
             let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
@@ -39,9 +39,16 @@ public struct RequestCookies: Sendable {
     /// the number of cookies, which the header's size bounds; keeping every pair (rather than the first of each
     /// name) keeps parsing linear too.
     public subscript(name: String) -> String? {
-        let wanted = name.utf8
-        guard let pair = pairs.first(where: { $0.name.count == wanted.count && bytes[$0.name].elementsEqual(wanted) }) else { return nil }
-        return String(decoding: bytes[pair.value], as: UTF8.self)
+        var name = name
+        return name.withUTF8 { wanted in
+            bytes.withUnsafeBufferPointer { all in
+                let found = pairs.first { pair in
+                    pair.name.count == wanted.count
+                        && (wanted.isEmpty || memcmp(all.baseAddress! + pair.name.lowerBound, wanted.baseAddress!, wanted.count) == 0)
+                }
+                return found.map { String(decoding: UnsafeBufferPointer(rebasing: all[$0.value]), as: UTF8.self) }
+            }
+        }
     }
 }
 

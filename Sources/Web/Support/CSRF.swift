@@ -25,7 +25,8 @@ final class CSRF: @unchecked Sendable {
     func token(forSeed seed: String) -> String {
         // Texts compare by canonical equivalence, bytes do not: only seeds of ASCII characters (every seed this
         // server hands out) are looked up, so that no two different byte strings share an entry.
-        guard seed.utf8.allSatisfy({ $0 < 0x80 }) else { return computedToken(seed) }
+        var seed = seed
+        guard seed.withUTF8({ $0.allSatisfy { $0 < 0x80 } }) else { return computedToken(seed) }
         if let token = lock.withLock({ tokensBySeed[seed] }) { return token }
         let token = computedToken(seed)
         lock.withLock {
