@@ -219,4 +219,16 @@ enum TestPaths {
         }
         #expect(wrong == 0)
     }
+
+    @Test func onlySeedsThatBrowsersSendBackAreRemembered() async throws {
+        let h = try await TestHarness.make()
+        for _ in 0..<3 {  // cookieless clients (a bot, a health check) each get a new seed
+            let client = TestClient(app: h.app)
+            #expect(client.get("/login").status == 200 && client.cookies["la_csrf"] != nil)
+        }
+        #expect(h.app.csrf.rememberedSeeds == 0)
+        let browser = TestClient(app: h.app)
+        for _ in 0..<3 { #expect(browser.text(browser.get("/login")).contains(browser.csrfToken())) }
+        #expect(h.app.csrf.rememberedSeeds == 1)
+    }
 }

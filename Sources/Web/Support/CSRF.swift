@@ -22,7 +22,10 @@ final class CSRF: @unchecked Sendable {
         self.key = HMACKey(key, algorithm: .sha256)
     }
 
-    func token(forSeed seed: String) -> String {
+    /// The token for `seed`. A seed just drawn for a browser without one is not remembered (`remember: false`):
+    /// clients that never return their cookies (bots, health checks) would only churn the table.
+    func token(forSeed seed: String, remember: Bool = true) -> String {
+        guard remember else { return computedToken(seed) }
         // Texts compare by canonical equivalence, bytes do not: only seeds of ASCII characters (every seed this
         // server hands out) are looked up, so that no two different byte strings share an entry.
         var seed = seed
@@ -35,6 +38,9 @@ final class CSRF: @unchecked Sendable {
         }
         return token
     }
+
+    /// How many seeds' tokens are remembered now.
+    var rememberedSeeds: Int { lock.withLock { tokensBySeed.count } }
 
     private func computedToken(_ seed: String) -> String {
         Base64URL.encode(key.authenticate(seed.utf8))

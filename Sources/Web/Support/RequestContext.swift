@@ -21,6 +21,8 @@ final class RequestContext {
     let client: ClientInfo
     var outgoingCookies: [SetCookie] = []
     private var csrfSeed: String?
+    /// The seed was drawn for this response (the browser sent none): its token is not worth remembering yet.
+    private var csrfSeedIsNew = false
     private var loadedSession: (SSOSession, Account)??
 
     var dependencies: Dependencies { app.dependencies }
@@ -61,12 +63,12 @@ final class RequestContext {
     // MARK: CSRF
 
     var csrfToken: String {
-        if csrfSeed == nil {
-            let seed = dependencies.random.token(byteCount: 24)
-            csrfSeed = seed
-            setCookie(CSRF.cookieName, seed)
-        }
-        return app.csrf.token(forSeed: csrfSeed!)
+        if let csrfSeed { return app.csrf.token(forSeed: csrfSeed, remember: !csrfSeedIsNew) }
+        let seed = dependencies.random.token(byteCount: 24)
+        csrfSeed = seed
+        csrfSeedIsNew = true
+        setCookie(CSRF.cookieName, seed)
+        return app.csrf.token(forSeed: seed, remember: false)
     }
 
     var csrfIsValid: Bool {
