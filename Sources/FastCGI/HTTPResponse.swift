@@ -71,7 +71,10 @@ public struct HTTPResponse: Sendable {
     }
 
     private static func appendDecimal(_ number: Int, to bytes: inout [UInt8]) {
-        guard number >= 0 else { return bytes += String(number).utf8 }
+        guard number >= 0 else {
+            bytes += String(number).utf8
+            return
+        }
         var divisor = 1
         while divisor <= number / 10 { divisor *= 10 }
         while divisor > 0 {
