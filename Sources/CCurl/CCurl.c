@@ -1,7 +1,6 @@
 #include "CCurl.h"
 
 #include <CLoader.h>
-#include <pthread.h>
 #include <stdio.h>
 
 static const char *const names[] = {
@@ -20,15 +19,7 @@ static struct {
     void (*slist_free_all)(struct curl_slist *list);
 } api;
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static char load_error[256];
-static int loaded;
-
-static void load(void) {
-    void *functions[sizeof names / sizeof names[0]];
-    if (!la_load_library("libcurl", "libcurl.so.4", names, functions, sizeof names / sizeof names[0], load_error,
-                         sizeof load_error))
-        return;
+static int ready(void *const *functions, char *error, size_t error_size) {
     api.global_init = (CURLcode (*)(long))functions[0];
     api.easy_init = (CURL * (*)(void)) functions[1];
     api.easy_cleanup = (void (*)(CURL *))functions[2];
@@ -41,16 +32,16 @@ static void load(void) {
     // curl_global_init is not thread-safe; running it inside the once-only load keeps it so.
     CURLcode code = api.global_init(CURL_GLOBAL_DEFAULT);
     if (code != CURLE_OK) {
-        snprintf(load_error, sizeof load_error, "libcurl initialisation failed: %s", api.easy_strerror(code));
-        return;
+        snprintf(error, error_size, "libcurl initialisation failed: %s", api.easy_strerror(code));
+        return 0;
     }
-    loaded = 1;
+    return 1;
 }
 
-const char *la_curl_load_error(void) {
-    pthread_once(&once, load);
-    return loaded ? NULL : load_error;
-}
+static void *functions[sizeof names / sizeof names[0]];
+static struct la_library library = LA_LIBRARY("libcurl", "libcurl.so.4", names, functions, ready);
+
+const char *la_curl_load_error(void) { return la_library_load(&library); }
 
 CURL *la_curl_easy_init(void) { return la_curl_load_error() ? NULL : api.easy_init(); }
 

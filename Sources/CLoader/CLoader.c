@@ -20,3 +20,16 @@ int la_load_library(const char *label, const char *soname, const char *const *na
     }
     return 1;
 }
+
+const char *la_library_load(struct la_library *library) {
+    pthread_mutex_lock(&library->lock);
+    if (!library->attempted) {
+        library->attempted = 1;
+        library->loaded = la_load_library(library->label, library->soname, library->names, library->functions,
+                                          library->count, library->error, sizeof library->error) &&
+                          (!library->ready || library->ready(library->functions, library->error, sizeof library->error));
+    }
+    const char *error = library->loaded ? NULL : library->error;
+    pthread_mutex_unlock(&library->lock);
+    return error;
+}

@@ -1,7 +1,6 @@
 #include "CXML2.h"
 
 #include <CLoader.h>
-#include <pthread.h>
 
 static const char *const names[] = {"xmlReadMemory", "xmlFreeDoc", "xmlDocGetRootElement"};
 static struct {
@@ -10,25 +9,19 @@ static struct {
     xmlNodePtr (*doc_get_root_element)(const xmlDoc *document);
 } api;
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static char load_error[256];
-static int loaded;
-
-static void load(void) {
-    void *functions[sizeof names / sizeof names[0]];
-    if (!la_load_library("libxml2", "libxml2.so.2", names, functions, sizeof names / sizeof names[0], load_error,
-                         sizeof load_error))
-        return;
+static int ready(void *const *functions, char *error, size_t error_size) {
+    (void)error;
+    (void)error_size;
     api.read_memory = (xmlDocPtr (*)(const char *, int, const char *, const char *, int))functions[0];
     api.free_doc = (void (*)(xmlDocPtr))functions[1];
     api.doc_get_root_element = (xmlNodePtr (*)(const xmlDoc *))functions[2];
-    loaded = 1;
+    return 1;
 }
 
-const char *la_xml_load_error(void) {
-    pthread_once(&once, load);
-    return loaded ? NULL : load_error;
-}
+static void *functions[sizeof names / sizeof names[0]];
+static struct la_library library = LA_LIBRARY("libxml2", "libxml2.so.2", names, functions, ready);
+
+const char *la_xml_load_error(void) { return la_library_load(&library); }
 
 xmlDocPtr la_xml_read_memory(const char *buffer, int size, int options) {
     return la_xml_load_error() ? NULL : api.read_memory(buffer, size, NULL, NULL, options);
