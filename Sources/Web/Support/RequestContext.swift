@@ -20,9 +20,10 @@ final class RequestContext {
     let t: Translator
     let client: ClientInfo
     var outgoingCookies: [SetCookie] = []
-    private var csrfSeed: String?
-    /// The seed was drawn for this response (the browser sent none): its token is not worth remembering yet.
-    private var csrfSeedIsNew = false
+    /// The CSRF seed the browser sent, if usable.
+    private let sentCSRFSeed: String?
+    /// The seed drawn for this response when the browser sent none: its token is not worth remembering yet.
+    private var drawnCSRFSeed: String?
     private var loadedSession: (SSOSession, Account)??
 
     var dependencies: Dependencies { app.dependencies }
@@ -46,7 +47,7 @@ final class RequestContext {
             language = negotiated
         }
         t = Translator(language: language, catalog: locales.catalog(language))
-        csrfSeed = cookies[CSRF.cookieName].flatMap { $0.isEmpty || $0.utf8.count > 64 ? nil : $0 }
+        sentCSRFSeed = cookies[CSRF.cookieName].flatMap { $0.isEmpty || $0.utf8.count > 64 ? nil : $0 }
         if let asked = query["lang"], locales.languages.contains(asked), asked != cookies[Self.languageCookie] {
             setCookie(Self.languageCookie, asked, maxAge: 365 * 86400)
         }
@@ -63,12 +64,12 @@ final class RequestContext {
     // MARK: CSRF
 
     var csrfToken: String {
-        if let csrfSeed { return app.csrf.token(forSeed: csrfSeed, remember: !csrfSeedIsNew) }
-        let seed = dependencies.random.token(byteCount: 24)
-        csrfSeed = seed
-        csrfSeedIsNew = true
-        setCookie(CSRF.cookieName, seed)
-        return app.csrf.token(forSeed: seed, remember: false)
+        if let sentCSRFSeed { return app.csrf.token(forSeed: sentCSRFSeed) }
+        if drawnCSRFSeed == nil {
+            drawnCSRFSeed = dependencies.random.token(byteCount: 24)
+            setCookie(CSRF.cookieName, drawnCSRFSeed!)
+        }
+        return app.csrf.token(forSeed: drawnCSRFSeed!, remember: false)
     }
 
     var csrfIsValid: Bool {
