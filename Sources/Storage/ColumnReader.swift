@@ -78,7 +78,8 @@ extension Store {
     /// The first row of a read-only `statement`, bound by `bind` and stepped through SQLite directly: for the look-up
     /// every signed-in request makes, where GRDB's cursor (argument values boxed and validated, execution hooks for
     /// observation and transactions, a lock for its suspension checks) cost about as much as the query. A SELECT
-    /// needs none of those hooks. `bind` may bind borrowed memory: the bindings are cleared before this returns.
+    /// needs none of those hooks. `bind` may bind borrowed memory: the bindings are cleared before this returns. The
+    /// statement is reset first as well, since GRDB may have left its own last run of it unfinished.
     func fetchFirstDirect<T>(
         _ statement: Statement, bind: (SQLiteStatement) -> Void, _ decode: (inout ColumnReader) throws -> T
     ) throws -> T? {

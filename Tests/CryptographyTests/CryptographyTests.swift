@@ -11,6 +11,11 @@ import Testing
     @Test func hmacSHA256MatchesRFC4231Case2() {
         let mac = HMAC.sha256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
         #expect(Hex.encode(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        // The message read in place (a text's UTF-8) and copied first (a collection without contiguous storage).
+        let key = HMACKey(Array("Jefe".utf8), algorithm: .sha256)
+        #expect(key.authenticate("what do ya want for nothing?".utf8) == mac)
+        #expect(key.authenticate(Array("what do ya want for nothing?".utf8).lazy.map { $0 }) == mac)
+        #expect(Hex.encode(Digest.sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
     @Test func digestsAndMACsMatchTheStandardVectorsWithEmptyInputsToo() {
